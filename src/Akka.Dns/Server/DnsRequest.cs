@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Dns.Wire;
+
+namespace Akka.Dns.Server;
+
+/// <summary>How a query arrived; <see cref="DnsRequest.Proto"/> gives CoreDNS's "udp"/"tcp".</summary>
+public enum DnsTransport { Udp, Tcp, Tls, Https, Grpc }
+
+/// <summary>Sees a reply on its way out, after the plugin that answered and before the wire (CoreDNS's ResponseWriter wrappers).</summary>
+public interface IResponseWriter
+{
+    /// <summary>Returns the reply to pass on: the same object, a changed one, or a copy.</summary>
+    DnsResponse OnResponse(DnsRequest request, DnsResponse response);
+}
+
+/// <summary>Writes the encoded reply to the transport the query came from.</summary>
+public interface IReplyTarget
+{
+    /// <summary>Largest reply this transport carries for <paramref name="request"/> (UDP: the client's buffer; streams: 65535).</summary>
+    int MaxReplySize(DnsRequest request);
+    void Send(DnsRequest request, ReadOnlySpan<byte> reply);
+}
+
+/// <summary>
+/// One query in flight: the parsed query, who sent it and how, and its one-shot reply handle. It moves through
+/// the plugin actors by <c>Tell</c>; whoever answers calls <see cref="Respond"/> (or <see cref="Fail"/>), which
+/// runs the response writers in reverse chain order, scrubs the reply and writes it. Exactly one answer wins;
+/// the deadline (<c>akka.dns.server.request-timeout</c>) answers SERVFAIL for requests nobody answered.
+/// </summary>
+public sealed class DnsRequest
+{
+    private const int MaxWriters = 16;
+    private IResponseWriter[]? _writers;
+    private int _writerCount;
+    private int _answered;
+    private IPEndPoint? _client;
+
+    internal DnsRequest(DnsQuery query, DnsTransport transport, IReplyTarget target, ServerInfo server, SocketAddress? clientAddress, IPEndPoint? client, IPEndPoint local)
+    {
+        Query = query;
+        Transport = transport;
+        Target = target;
+        Server = server;
+        ClientAddress = clientAddress;
+        _client = client;
+        Local = local;
+        Received = Stopwatch.GetTimestamp();
+        UdpSize = query.HasEdns ? query.UdpSize : (ushort)0;
+    }
+
+    public DnsQuery Query { get; }
+    public DnsTransport Transport { get; }
+    public string Proto => Transport == DnsTransport.Udp ? "udp" : "tcp";
+    public ServerInfo Server { get; }
+    internal IReplyTarget Target { get; }
+    /// <summary>The client's address as the socket gave it (UDP replies go back to it without an EndPoint allocation).</summary>
+    public SocketAddress? ClientAddress { get; }
+    public IPEndPoint Client => _client ??= FromSocketAddress(ClientAddress!);
+
+    private static IPEndPoint FromSocketAddress(SocketAddress sa)
+    {
+        var ep = (IPEndPoint)new IPEndPoint(sa.Family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0).Create(sa);
+        return ep.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(ep.Address.MapToIPv4(), ep.Port) : ep;
+    }
+    public IPEndPoint Local { get; }
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> at arrival.</summary>
+    public long Received { get; }
+    /// <summary>The server block's zone that matched (set by the router).</summary>
+    public string Zone { get; internal set; } = DnsName.Root;
+    /// <summary>The EDNS UDP size the reply is sized for; the bufsize plugin lowers it. 0 without EDNS.</summary>
+    public ushort UdpSize { get; set; }
+    /// <summary>Position in the in-flight table (for the deadline), -1 when not tracked.</summary>
+    internal long InFlightSlot { get; set; } = -1;
+    internal InFlightTable? InFlight { get; set; }
+    private Dictionary<string, string>? _metadata;
+
+    public bool Answered => Volatile.Read(ref _answered) != 0;
+    public string Name => Query.Name;
+    public ushort Type => Query.Type;
+    public ushort Class => Query.Class;
+    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(Received);
+
+    /// <summary>Request metadata (CoreDNS's metadata plugin): label → value.</summary>
+    public IDictionary<string, string> Metadata => _metadata ??= new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Adds a writer that sees the reply before the writers pushed earlier (reverse chain order).</summary>
+    public void PushWriter(IResponseWriter writer)
+    {
+        _writers ??= new IResponseWriter[4];
+        if (_writerCount == _writers.Length)
+        {
+            if (_writerCount == MaxWriters) throw new InvalidOperationException("too many response writers");
+            Array.Resize(ref _writers, _writers.Length * 2);
+        }
+        _writers[_writerCount++] = writer;
+    }
+
+    /// <summary>A reply skeleton for this query (id, opcode, RD/CD, question).</summary>
+    public DnsResponse CreateReply(int rcode = Rcode.NoError) => DnsResponse.ReplyTo(Query, rcode);
+
+    /// <summary>Answers with <paramref name="response"/>. False when the request was already answered.</summary>
+    public bool Respond(DnsResponse response)
+    {
+        if (Interlocked.Exchange(ref _answered, 1) != 0) return false;
+        var writers = _writers;
+        for (var i = _writerCount - 1; i >= 0; i--)
+        {
+            try
+            {
+                response = writers![i].OnResponse(this, response);
+            }
+            catch (Exception e)
+            {
+                response = CreateReply(Rcode.ServFail);
+                response.Error = $"response writer {writers![i].GetType().Name}: {e.Message}";
+            }
+        }
+        ReplyWriter.Write(this, response);
+        InFlight?.Remove(this);
+        return true;
+    }
+
+    /// <summary>Answers an empty reply with <paramref name="rcode"/> (what CoreDNS's server writes when a chain returns SERVFAIL, REFUSED, ...).</summary>
+    public bool Fail(int rcode, string? error = null, string? plugin = null)
+    {
+        if (Answered) return false;
+        var r = CreateReply(rcode);
+        r.Error = error;
+        r.Plugin = plugin;
+        return Respond(r);
+    }
+}
+
+/// <summary>What a request knows of the listener it came through (CoreDNS's "server" metrics label).</summary>
+public sealed record ServerInfo(string Address, int Port, DnsTransport Transport)
+{
+    /// <summary>"dns://:1053", "dns://127.0.0.1:1053" — the label CoreDNS uses.</summary>
+    public string Label { get; } = (Transport switch
+    {
+        DnsTransport.Tls => "tls://",
+        DnsTransport.Https => "https://",
+        DnsTransport.Grpc => "grpc://",
+        _ => "dns://",
+    }) + (Address is "0.0.0.0" or "::" ? "" : Address) + ":" + Port;
+}
