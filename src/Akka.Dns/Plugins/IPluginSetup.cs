@@ -1,0 +1,110 @@
+using Akka.Actor;
+using Akka.Dns.Corefile;
+using Akka.Dns.Server;
+using Akka.Dns.Server.Pipeline;
+
+namespace Akka.Dns.Plugins;
+
+/// <summary>Names the Corefile directive a setup class parses (the name plugin.cfg lists).</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class PluginAttribute(string name) : Attribute
+{
+    public string Name { get; } = name;
+}
+
+/// <summary>
+/// Parses every occurrence of its directive in one server block (CoreDNS's setup function) and returns the
+/// block's instance of the plugin. Throws <see cref="CorefileException"/> with the directive's file:line.
+/// </summary>
+public interface IPluginSetup
+{
+    /// <summary>False for plugins CoreDNS allows once per server block (plugin.ErrOnce).</summary>
+    bool AllowMultiple => false;
+
+    Plugin Setup(SetupContext context);
+}
+
+/// <summary>
+/// One plugin configured for one server block. A handler gives <see cref="HandlerProps"/> and runs as an actor
+/// in each pipeline replica; a setup-only plugin returns null there and configures the block or the process.
+/// </summary>
+public abstract class Plugin
+{
+    protected Plugin(string name) => Name = name;
+
+    public string Name { get; }
+
+    /// <summary>The actor that handles queries; <paramref name="next"/> is the following plugin, null at the end.</summary>
+    public virtual Props? HandlerProps(ChainLink? next) => null;
+
+    public bool IsHandler => this is not SetupOnlyPlugin;
+
+    /// <summary>Whether this plugin is ready (CoreDNS's ready.Readiness); null when it does not report readiness.</summary>
+    public virtual bool? Ready => null;
+
+    /// <summary>Loading this plugin lets non-IN classes through (chaos, forward).</summary>
+    public virtual bool OpensNonInClasses => false;
+
+    /// <summary>Starts what the plugin runs besides queries (HTTP endpoints, watchers).</summary>
+    public virtual Task StartAsync(PluginHost host, CancellationToken ct) => Task.CompletedTask;
+
+    public virtual Task StopAsync() => Task.CompletedTask;
+
+    /// <summary>Runs when the daemon is asked to stop, before listeners close (lameduck).</summary>
+    public virtual Task OnShutdownAsync() => Task.CompletedTask;
+}
+
+/// <summary>A plugin that never sees queries (root, bind, health, ready, debug, timeouts...).</summary>
+public abstract class SetupOnlyPlugin(string name) : Plugin(name)
+{
+    public sealed override Props? HandlerProps(ChainLink? next) => null;
+}
+
+/// <summary>What the plugins of one block may read and set while they are set up (in plugin.cfg order).</summary>
+public sealed class SetupContext
+{
+    public required ServerBlock Block { get; init; }
+    public required string PluginName { get; init; }
+    public required IReadOnlyList<Directive> Directives { get; init; }
+    public required BlockOptions Options { get; init; }
+    public required DnsSettings Settings { get; init; }
+
+    /// <summary>Every zone the block serves (all keys, CIDR keys expanded), in key order.</summary>
+    public IReadOnlyList<string> Zones => Block.Keys.SelectMany(k => k.Zones).Distinct().ToList();
+
+    /// <summary>A reader over each occurrence of the directive.</summary>
+    public IEnumerable<DirectiveReader> Readers() => Directives.Select(d => new DirectiveReader(d));
+
+    /// <summary>"FILE:LINE - Error during parsing: plugin/NAME: MSG".</summary>
+    public CorefileException Error(DirectiveReader r, string message) => r.Err($"plugin/{PluginName}: {message}");
+
+    /// <summary>Resolves a path against the block's root (the root plugin), as file/tls do.</summary>
+    public string ResolvePath(string path) =>
+        Path.IsPathRooted(path) || Options.Root is null ? path : Path.Combine(Options.Root, path);
+}
+
+/// <summary>Block-wide settings that setup-only plugins write and the server reads.</summary>
+public sealed class BlockOptions
+{
+    /// <summary>root: base directory for relative paths.</summary>
+    public string? Root { get; set; }
+    /// <summary>bind: addresses to listen on (null = all).</summary>
+    public List<System.Net.IPAddress>? Bind { get; set; }
+    /// <summary>debug: no recovery logging suppression; actor crashes logged with stacks.</summary>
+    public bool Debug { get; set; }
+    /// <summary>timeouts: read/write/idle for stream transports, null = the HOCON defaults.</summary>
+    public TimeSpan? ReadTimeout { get; set; }
+    public TimeSpan? WriteTimeout { get; set; }
+    public TimeSpan? IdleTimeout { get; set; }
+    public int? MaxTcpQueries { get; set; }
+}
+
+/// <summary>Process-wide services setup-only plugins share (one HTTP endpoint per address, readiness).</summary>
+public sealed class PluginHost
+{
+    public required ActorSystem System { get; init; }
+    public required DnsSettings Settings { get; init; }
+    public required Func<IEnumerable<(string Plugin, bool Ready)>> Readiness { get; init; }
+    public required Http.HttpEndpoints Http { get; init; }
+    public required Func<bool> ShuttingDown { get; init; }
+}

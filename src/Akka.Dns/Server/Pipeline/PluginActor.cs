@@ -1,0 +1,51 @@
+using Akka.Actor;
+using Akka.Dns.Wire;
+
+namespace Akka.Dns.Server.Pipeline;
+
+/// <summary>
+/// Base of every query-path plugin actor: <see cref="Handle"/> answers a request, or passes it on with
+/// <see cref="Next"/> (after pushing a response writer if it wants to see the reply). Reaching the end of the
+/// chain answers SERVFAIL (CoreDNS's NextOrFailure). A throw answers the request in hand SERVFAIL before the
+/// supervisor restarts the actor.
+/// </summary>
+public abstract class PluginActor : UntypedActor
+{
+    private readonly ChainLink? _next;
+
+    protected PluginActor(string name, ChainLink? next)
+    {
+        Name = name;
+        _next = next;
+    }
+
+    public string Name { get; }
+
+    protected abstract void Handle(DnsRequest request);
+
+    protected override void OnReceive(object message)
+    {
+        if (message is DnsRequest r) Handle(r);
+        else OnOther(message);
+    }
+
+    /// <summary>Messages other than requests (snapshots, ticks).</summary>
+    protected virtual void OnOther(object message) => Unhandled(message);
+
+    /// <summary>Passes the request to the next plugin, or answers SERVFAIL when there is none.</summary>
+    protected void Next(DnsRequest request)
+    {
+        if (_next is null) request.Fail(Rcode.ServFail, $"plugin/{Name}: no next plugin found", Name);
+        else _next.Tell(request);
+    }
+
+    protected bool HasNext => _next is not null;
+
+    protected override void PreRestart(Exception reason, object message)
+    {
+        if (message is DnsRequest r)
+            r.Fail(Rcode.ServFail, $"plugin/{Name}: {reason.GetType().Name}: {reason.Message}", Name);
+        DnsServerMetrics.Panics.Increment();
+        base.PreRestart(reason, message);
+    }
+}

@@ -1,0 +1,88 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Akka.Dns.Server.Pipeline;
+
+/// <summary>
+/// The supervisor of one server block: creates each replica's plugin actors back to front (so each knows its
+/// next), restarts one that throws (akka.dns.supervision), and when the restart budget is spent re-creates it
+/// after a growing backoff; meanwhile its link answers SERVFAIL.
+/// </summary>
+public sealed class ServerBlockActor : ReceiveActor
+{
+    private readonly BlockRuntime _block;
+    private readonly DnsSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<IActorRef, (int Replica, int Index)> _children = new();
+    private readonly Dictionary<(int, int), (int Failures, DateTime Since)> _backoff = new();
+    private readonly Random _random = new();
+
+    public static Props Props(BlockRuntime block, DnsSettings settings) =>
+        Akka.Actor.Props.Create(() => new ServerBlockActor(block, settings));
+
+    public ServerBlockActor(BlockRuntime block, DnsSettings settings)
+    {
+        _block = block;
+        _settings = settings;
+        Receive<Terminated>(OnTerminated);
+        Receive<RecreatePlugin>(m => Spawn(m.Replica, m.Index));
+    }
+
+    protected override void PreStart()
+    {
+        for (var r = 0; r < _block.Replicas; r++)
+            for (var i = _block.Handlers.Count - 1; i >= 0; i--)
+                Spawn(r, i);
+    }
+
+    private void Spawn(int replica, int index)
+    {
+        var plugin = _block.Handlers[index];
+        var next = index + 1 < _block.Handlers.Count ? _block.Links[replica][index + 1] : null;
+        var props = plugin.HandlerProps(next)!.WithDispatcher(_settings.Dispatcher);
+        var name = $"{replica}-{index}-{plugin.Name}";
+        var child = Context.Child(name);
+        if (!child.IsNobody()) return;
+        child = Context.ActorOf(props, name);
+        Context.Watch(child);
+        _children[child] = (replica, index);
+        _block.Links[replica][index].Set(child);
+    }
+
+    private void OnTerminated(Terminated t)
+    {
+        if (!_children.Remove(t.ActorRef, out var pos)) return;
+        var link = _block.Links[pos.Replica][pos.Index];
+        link.Set(null);
+        var now = DateTime.UtcNow;
+        _backoff.TryGetValue(pos, out var b);
+        var failures = now - b.Since > _settings.MaxBackoff ? 1 : b.Failures + 1;
+        _backoff[pos] = (failures, now);
+        var delay = Backoff(failures);
+        _log.Warning("plugin/{0}: stopped after repeated failures in block {1}; re-creating in {2:F1}s", link.Plugin, _block.Name, delay.TotalSeconds);
+        Context.System.Scheduler.ScheduleTellOnce(delay, Self, new RecreatePlugin(pos.Replica, pos.Index), Self);
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var d = _settings.MinBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20));
+        d = Math.Min(d, _settings.MaxBackoff.TotalMilliseconds);
+        d *= 1 + _random.NextDouble() * _settings.RandomFactor;
+        return TimeSpan.FromMilliseconds(d);
+    }
+
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(_settings.MaxNrOfRetries, _settings.WithinTimeRange, Decide);
+
+    private Directive Decide(Exception e)
+    {
+        if (e is ActorInitializationException) return Directive.Stop;
+        DnsServerMetrics.Restarts.Increment();
+        _log.Warning("plugin crashed in block {0}, restarting it: {1}: {2}", _block.Name, e.GetType().Name, e.Message);
+        return Directive.Restart;
+    }
+
+    #region Messages
+    private sealed record RecreatePlugin(int Replica, int Index);
+    #endregion
+}
