@@ -65,7 +65,7 @@ public sealed class SetupContext
 {
     public required ServerBlock Block { get; init; }
     public required string PluginName { get; init; }
-    public required IReadOnlyList<Directive> Directives { get; init; }
+    public required IReadOnlyList<Corefile.Directive> Directives { get; init; }
     public required BlockOptions Options { get; init; }
     public required DnsSettings Settings { get; init; }
 

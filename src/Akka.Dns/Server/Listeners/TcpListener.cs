@@ -91,7 +91,7 @@ public sealed class TcpListener : IAsyncDisposable
         {
             try
             {
-                await _binding.Unbind();
+                await _binding.Value.Unbind();
             }
             catch (Exception e)
             {

@@ -8,7 +8,7 @@ namespace Akka.Dns.Server.Pipeline;
 /// next), restarts one that throws (akka.dns.supervision), and when the restart budget is spent re-creates it
 /// after a growing backoff; meanwhile its link answers SERVFAIL.
 /// </summary>
-public sealed class ServerBlockActor : ReceiveActor
+public sealed class ServerBlockActor : ReceiveActor, IWithTimers
 {
     private readonly BlockRuntime _block;
     private readonly DnsSettings _settings;
@@ -16,6 +16,8 @@ public sealed class ServerBlockActor : ReceiveActor
     private readonly Dictionary<IActorRef, (int Replica, int Index)> _children = new();
     private readonly Dictionary<(int, int), (int Failures, DateTime Since)> _backoff = new();
     private readonly Random _random = new();
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(BlockRuntime block, DnsSettings settings) =>
         Akka.Actor.Props.Create(() => new ServerBlockActor(block, settings));
@@ -60,7 +62,7 @@ public sealed class ServerBlockActor : ReceiveActor
         _backoff[pos] = (failures, now);
         var delay = Backoff(failures);
         _log.Warning("plugin/{0}: stopped after repeated failures in block {1}; re-creating in {2:F1}s", link.Plugin, _block.Name, delay.TotalSeconds);
-        Context.System.Scheduler.ScheduleTellOnce(delay, Self, new RecreatePlugin(pos.Replica, pos.Index), Self);
+        Timers.StartSingleTimer(pos, new RecreatePlugin(pos.Replica, pos.Index), delay);
     }
 
     private TimeSpan Backoff(int failures)
