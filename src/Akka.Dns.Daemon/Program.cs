@@ -1,1 +1,3 @@
-return 0;
+using Akka.Dns.Daemon;
+
+return await Daemon.RunAsync(args);

@@ -50,8 +50,23 @@ public sealed class TcpListener : IAsyncDisposable
 
     public async Task StartAsync(IPEndPoint endPoint)
     {
-        var host = endPoint.Address.ToString();
-        var connections = _system.TcpStream().Bind(host, endPoint.Port, _settings.TcpBacklog, halfClose: true);
+        Source<Tcp.IncomingConnection, Task<Tcp.ServerBinding>> connections;
+        if (endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any))
+        {
+            // Tcp().Bind resolves its host argument and refuses the wildcard address; its stage takes an
+            // IPEndPoint as is. Wildcard TCP listens on IPv4 (bind ::/addresses for IPv6 over TCP).
+            // IPEndPoint as is (it is internal: created once per listener by reflection).
+            var stage = typeof(Tcp).Assembly.GetType("Akka.Streams.Implementation.IO.ConnectionSourceStage", throwOnError: true)!;
+            var graph = (IGraph<SourceShape<Tcp.IncomingConnection>, Task<Tcp.ServerBinding>>)Activator.CreateInstance(stage,
+                System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic, null,
+                [_system.Tcp(), new IPEndPoint(IPAddress.Any, endPoint.Port), _settings.TcpBacklog,
+                 System.Collections.Immutable.ImmutableList<Inet.SocketOption>.Empty, true, null, TimeSpan.FromSeconds(1)], null)!;
+            connections = Source.FromGraph(graph);
+        }
+        else
+        {
+            connections = _system.TcpStream().Bind(endPoint.Address.ToString(), endPoint.Port, _settings.TcpBacklog, halfClose: true);
+        }
         _binding = await connections
             .To(Sink.ForEach<Tcp.IncomingConnection>(Accept))
             .Run(_materializer);

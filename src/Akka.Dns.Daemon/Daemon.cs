@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Dns;
+using Akka.Dns.Corefile;
+using Akka.Dns.Plugins;
+using Akka.Dns.Server;
+
+namespace Akka.Dns.Daemon;
+
+/// <summary>
+/// The daemon: flags, HOCON (reference.conf ← -hocon FILE), the Corefile, the ActorSystem and the server;
+/// SIGTERM/SIGINT stop it through CoordinatedShutdown (lameduck first), SIGUSR1 reloads the Corefile and keeps
+/// the old config serving when the new one is bad.
+/// </summary>
+public static class Daemon
+{
+    public const string DefaultCorefile = ".:{0} {{\n    whoami\n    log\n}}\n";
+
+    public static string Version => typeof(Daemon).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        CommandLine cl;
+        try
+        {
+            cl = CommandLine.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(CommandLine.Usage);
+            return 2;
+        }
+        if (cl.Help)
+        {
+            Console.WriteLine(CommandLine.Usage);
+            return 0;
+        }
+        if (cl.Version)
+        {
+            Console.WriteLine($"Akka.Dns-{Version}");
+            Console.WriteLine($"{RuntimeInformation.OSDescription.Split(' ')[0].ToLowerInvariant()}/{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}, .NET {Environment.Version}");
+            return 0;
+        }
+        var catalog = PluginCatalog.Default;
+        if (cl.Plugins)
+        {
+            Console.WriteLine("Server types:");
+            Console.WriteLine("  dns");
+            Console.WriteLine();
+            Console.WriteLine("Caddyfile loaders:");
+            Console.WriteLine("  flag");
+            Console.WriteLine("  default");
+            Console.WriteLine();
+            Console.WriteLine("Other plugins:");
+            foreach (var p in catalog.Built) Console.WriteLine($"  dns.{p}");
+            return 0;
+        }
+
+        Config hocon;
+        try
+        {
+            hocon = cl.Hocon is null ? Config.Empty : ConfigurationFactory.ParseString(await File.ReadAllTextAsync(cl.Hocon));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigurationException)
+        {
+            Console.Error.WriteLine($"cannot read -hocon {cl.Hocon}: {e.Message}");
+            return 1;
+        }
+        var config = hocon
+            .WithFallback(ConfigurationFactory.ParseString("""
+                akka.loglevel = INFO
+                akka.stdout-loglevel = WARNING
+                akka.log-dead-letters = off
+                akka.log-dead-letters-during-shutdown = off
+                akka.coordinated-shutdown.run-by-clr-shutdown-hook = on
+                """))
+            .WithFallback(DnsSettings.DefaultConfig());
+
+        DnsSettings settings;
+        try
+        {
+            settings = DnsSettings.Create(config);
+        }
+        catch (ConfigurationException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+
+        var loader = new CorefileLoader(cl.Conf, cl.DnsPort, catalog, settings);
+        ServerPlan plan;
+        try
+        {
+            plan = loader.Load();
+        }
+        catch (Exception e) when (e is CorefileException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+
+        var system = ActorSystem.Create("dns", config);
+        DnsServer server;
+        try
+        {
+            server = await DnsServer.StartAsync(system, plan, settings);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"Akka.Dns could not start: {e.GetBaseException().Message}");
+            await system.Terminate();
+            return 1;
+        }
+
+        if (cl.PidFile is not null) await File.WriteAllTextAsync(cl.PidFile, Environment.ProcessId + "\n");
+        if (!cl.Quiet)
+        {
+            foreach (var line in plan.StartupLines) Console.WriteLine(line);
+            Console.WriteLine($"Akka.Dns-{Version}");
+            Console.WriteLine($"{RuntimeInformation.RuntimeIdentifier}, .NET {Environment.Version}");
+        }
+
+        var current = server;
+        var reloadLock = new SemaphoreSlim(1, 1);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "akka-dns-stop", async () =>
+        {
+            await reloadLock.WaitAsync();
+            await current.StopAsync(lameduck: true);
+            return Done.Instance;
+        });
+
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            _ = CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx =>
+        {
+            ctx.Cancel = true;
+            _ = CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        });
+        using var reload = PosixSignalRegistration.Create((PosixSignal)10 /* SIGUSR1 */, ctx =>
+        {
+            ctx.Cancel = true;
+            _ = Task.Run(async () =>
+            {
+                await reloadLock.WaitAsync();
+                try
+                {
+                    current = await Reload(system, loader, current, settings, cl.Quiet);
+                }
+                finally
+                {
+                    reloadLock.Release();
+                }
+            });
+        });
+        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => ctx.Cancel = true);   // CoreDNS ignores SIGHUP
+
+        await system.WhenTerminated;
+        if (cl.PidFile is not null) TryDelete(cl.PidFile);
+        return 0;
+    }
+
+    private static async Task<DnsServer> Reload(ActorSystem system, CorefileLoader loader, DnsServer current, DnsSettings settings, bool quiet)
+    {
+        ServerPlan plan;
+        try
+        {
+            plan = loader.Load();
+        }
+        catch (Exception e) when (e is CorefileException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"[ERROR] plugin/reload: Corefile changed but reload failed, keeping the running config: {e.Message}");
+            return current;
+        }
+        await current.StopAsync(lameduck: false);
+        try
+        {
+            var next = await DnsServer.StartAsync(system, plan, settings);
+            Console.WriteLine("[INFO] Reloading complete");
+            return next;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"[ERROR] Reload failed, restarting the previous config: {e.GetBaseException().Message}");
+            return await DnsServer.StartAsync(system, current.Plan, settings);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>Finds and reads the Corefile as CoreDNS does: -conf FILE, -conf stdin, ./Corefile, else the built-in default.</summary>
+public sealed class CorefileLoader(string? conf, int dnsPort, PluginCatalog catalog, DnsSettings settings)
+{
+    private string? _stdin;
+
+    public ServerPlan Load() => ServerPlan.Build(Read(), catalog, settings, dnsPort);
+
+    private CorefileDocument Read()
+    {
+        if (conf == "stdin")
+        {
+            _stdin ??= Console.In.ReadToEnd();
+            return CorefileParser.Parse(_stdin, "stdin", Directory.GetCurrentDirectory(), catalog.KnownDirectives);
+        }
+        if (conf is not null) return CorefileParser.ParseFile(conf, catalog.KnownDirectives);
+        if (File.Exists("Corefile")) return CorefileParser.ParseFile("Corefile", catalog.KnownDirectives);
+        return CorefileParser.Parse(string.Format(Daemon.DefaultCorefile, dnsPort), "default", Directory.GetCurrentDirectory(), catalog.KnownDirectives);
+    }
+}

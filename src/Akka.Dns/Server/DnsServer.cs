@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Net;
+using Akka.Actor;
+using Akka.Dns.Http;
+using Akka.Dns.Plugins;
+using Akka.Dns.Server.Listeners;
+using Akka.Dns.Server.Pipeline;
+using Akka.Dns.Server.Routing;
+using Akka.Event;
+
+namespace Akka.Dns.Server;
+
+/// <summary>
+/// A running <see cref="ServerPlan"/>: one supervisor actor per server block (its pipeline replicas), and per
+/// listener a zone router, its in-flight table and its UDP and TCP sockets; plus the HTTP endpoints of
+/// setup-only plugins. <see cref="StopAsync"/> undoes it all (lameduck first).
+/// </summary>
+public sealed class DnsServer : IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+    private readonly DnsSettings _settings;
+    private readonly ILoggingAdapter _log;
+    private readonly List<IActorRef> _actors = [];
+    private readonly List<UdpListener> _udp = [];
+    private readonly List<TcpListener> _tcp = [];
+    private readonly List<InFlightTable> _inFlight = [];
+    private readonly HttpEndpoints _http;
+    private readonly Dictionary<BlockPlan, BlockRuntime> _runtimes = new();
+    private Timer? _sweeper;
+    private volatile bool _shuttingDown;
+    private static int _generation;
+
+    private DnsServer(ActorSystem system, ServerPlan plan, DnsSettings settings)
+    {
+        _system = system;
+        Plan = plan;
+        _settings = settings;
+        _log = Logging.GetLogger(system, "Akka.Dns.Server");
+        _http = new HttpEndpoints(settings.HttpShutdownTimeout);
+    }
+
+    public ServerPlan Plan { get; }
+
+    /// <summary>Where each listener actually listens (ephemeral ports resolved): UDP and TCP.</summary>
+    public IReadOnlyList<IPEndPoint> UdpEndPoints => _udp.Select(u => u.LocalEndPoint).ToList();
+    public IReadOnlyList<IPEndPoint> TcpEndPoints => _tcp.Select(t => t.LocalEndPoint!).ToList();
+    public IReadOnlyList<InFlightTable> InFlightTables => _inFlight;
+    public int OpenTcpConnections => _tcp.Sum(t => t.OpenConnections);
+    public bool ShuttingDown => _shuttingDown;
+
+    /// <summary>Starts everything in <paramref name="plan"/>; on any failure stops what started and rethrows.</summary>
+    public static async Task<DnsServer> StartAsync(ActorSystem system, ServerPlan plan, DnsSettings settings, CancellationToken ct = default)
+    {
+        var server = new DnsServer(system, plan, settings);
+        try
+        {
+            await server.StartCoreAsync(ct);
+            return server;
+        }
+        catch
+        {
+            await server.StopAsync(lameduck: false);
+            throw;
+        }
+    }
+
+    private async Task StartCoreAsync(CancellationToken ct)
+    {
+        var gen = Interlocked.Increment(ref _generation);
+        var b = 0;
+        foreach (var block in Plan.Blocks)
+        {
+            var runtime = new BlockRuntime(block.Name, block.Plugins, _settings.Pipelines);
+            _runtimes[block] = runtime;
+            if (!runtime.IsEmpty)
+                _actors.Add(_system.ActorOf(ServerBlockActor.Props(runtime, _settings), $"block-{gen}-{b++}"));
+        }
+
+        var host = new PluginHost
+        {
+            System = _system,
+            Settings = _settings,
+            Http = _http,
+            ShuttingDown = () => _shuttingDown,
+            Readiness = Readiness,
+        };
+        foreach (var block in Plan.Blocks)
+            foreach (var p in block.Plugins)
+                await p.StartAsync(host, ct);
+        await _http.StartAsync(ct);
+
+        var l = 0;
+        foreach (var listener in Plan.Listeners)
+        {
+            var table = new ZoneTable(listener.Zones.Select(z => new KeyValuePair<string, BlockRuntime>(z.Zone, _runtimes[z.Block])));
+            var inFlight = new InFlightTable(_settings.MaxInFlight, _settings.RequestTimeout);
+            _inFlight.Add(inFlight);
+            var dispatcher = new RequestDispatcher(table, inFlight);
+            _actors.Add(_system.ActorOf(ZoneRouterActor.Props(dispatcher), $"router-{gen}-{l++}"));
+            var endPoint = listener.EndPoint;
+            var udp = new UdpListener(endPoint, dispatcher, new ServerInfo(Addr(listener), endPoint.Port, DnsTransport.Udp), _settings, _log);
+            _udp.Add(udp);
+            // The TCP socket takes the port the UDP socket got (port 0 in specs means "any free port").
+            var tcpEndPoint = new IPEndPoint(endPoint.Address, udp.LocalEndPoint.Port);
+            var options = listener.Zones[0].Block.Options;
+            var tcp = new TcpListener(_system, dispatcher, new ServerInfo(Addr(listener), udp.LocalEndPoint.Port, DnsTransport.Tcp), _settings,
+                options.IdleTimeout, options.ReadTimeout, options.MaxTcpQueries, _log);
+            _tcp.Add(tcp);
+            try
+            {
+                await tcp.StartAsync(tcpEndPoint);
+            }
+            catch (Exception e)
+            {
+                throw new InvalidOperationException($"cannot listen on tcp {tcpEndPoint}: {e.GetBaseException().Message}", e);
+            }
+            udp.Start();
+        }
+
+        var sweep = _settings.DeadlineSweepInterval;
+        _sweeper = new Timer(_ => Sweep(), null, sweep, sweep);
+    }
+
+    private static string Addr(ListenerPlan l) => l.Address?.ToString() ?? "";
+
+    private void Sweep()
+    {
+        var now = Stopwatch.GetTimestamp();
+        foreach (var t in _inFlight)
+        {
+            var n = t.Sweep(now);
+            if (n > 0) DnsServerMetrics.TimedOut.Increment(n);
+        }
+    }
+
+    /// <summary>Every plugin that reports readiness, with its state (the ready plugin's view).</summary>
+    public IEnumerable<(string Plugin, bool Ready)> Readiness()
+    {
+        foreach (var block in Plan.Blocks)
+            foreach (var p in block.Plugins)
+                if (p.Ready is { } r) yield return (p.Name, r);
+    }
+
+    /// <summary>Runs plugin shutdown hooks (lameduck), then closes listeners, actors and HTTP endpoints.</summary>
+    public async Task StopAsync(bool lameduck = true)
+    {
+        _shuttingDown = true;
+        if (lameduck)
+        {
+            foreach (var block in Plan.Blocks)
+                foreach (var p in block.Plugins)
+                    await p.OnShutdownAsync();
+        }
+        if (_sweeper is not null) await _sweeper.DisposeAsync();
+        foreach (var u in _udp) u.Dispose();
+        foreach (var t in _tcp) await t.DisposeAsync();
+        foreach (var a in _actors) _system.Stop(a);
+        foreach (var block in Plan.Blocks)
+            foreach (var p in block.Plugins)
+            {
+                try
+                {
+                    await p.StopAsync();
+                }
+                catch (Exception e)
+                {
+                    _log.Warning("plugin/{0}: stop failed: {1}", p.Name, e.Message);
+                }
+            }
+        await _http.DisposeAsync();
+        _udp.Clear();
+        _tcp.Clear();
+        _actors.Clear();
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync(lameduck: false));
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using Akka.Dns.Corefile;
+using Akka.Dns.Plugins;
+
+namespace Akka.Dns.Server;
+
+/// <summary>One server block with its plugins set up, in plugin.cfg order.</summary>
+public sealed record BlockPlan(ServerBlock Block, BlockOptions Options, IReadOnlyList<Plugin> Plugins)
+{
+    public string Name => Block.Keys[0].Original;
+}
+
+/// <summary>One address:port:transport to listen on and the zones it serves.</summary>
+public sealed record ListenerPlan(Transport Transport, IPAddress? Address, int Port, IReadOnlyList<(string Zone, BlockPlan Block)> Zones)
+{
+    /// <summary>The socket address: the bound address, or every interface (dual-stack) without bind.</summary>
+    public IPEndPoint EndPoint => new(Address ?? IPAddress.IPv6Any, Port);
+}
+
+/// <summary>
+/// A Corefile turned into what the server runs: every block's plugins set up and validated, listeners grouped
+/// by address and port (CoreDNS's groupConfigsByListenAddr). Building it has no side effects, so a reload can
+/// build the new plan and keep the old config serving when this throws.
+/// </summary>
+public sealed class ServerPlan
+{
+    private ServerPlan(IReadOnlyList<BlockPlan> blocks, IReadOnlyList<ListenerPlan> listeners, IReadOnlyList<string> startupLines)
+    {
+        Blocks = blocks;
+        Listeners = listeners;
+        StartupLines = startupLines;
+    }
+
+    public IReadOnlyList<BlockPlan> Blocks { get; }
+    public IReadOnlyList<ListenerPlan> Listeners { get; }
+    /// <summary>What CoreDNS prints at start-up for each served key (".:1053", "example.org.:1053 on 127.0.0.1").</summary>
+    public IReadOnlyList<string> StartupLines { get; }
+
+    /// <summary>Sets up every block's plugins and validates the listeners. Throws <see cref="CorefileException"/>.</summary>
+    public static ServerPlan Build(CorefileDocument doc, PluginCatalog catalog, DnsSettings settings, int dnsPort)
+    {
+        var blocks = new List<BlockPlan>();
+        foreach (var block in doc.Blocks)
+        {
+            foreach (var key in block.Keys)
+            {
+                switch (key.Transport)
+                {
+                    case Transport.Dns:
+                        break;
+                    case Transport.Tls:
+                    case Transport.Https:
+                    case Transport.Grpc:
+                        throw new CorefileException(key.File, key.Line,
+                            $"cannot serve {key.Original}: the {ServerKey.SchemePrefix(key.Transport)} transport is not served by this Akka.Dns build yet (only dns:// is); remove the key or use dns://");
+                    default:
+                        throw new CorefileException(key.File, key.Line, $"cannot serve {key.Original}: {ServerKey.SchemePrefix(key.Transport)} is not supported by Akka.Dns");
+                }
+            }
+            blocks.Add(SetUp(block, catalog, settings));
+        }
+
+        // Group keys by listener, refusing a zone defined twice on the same listener.
+        var groups = new Dictionary<(Transport, int, IPAddress?), List<(string, BlockPlan)>>();
+        var defined = new Dictionary<(Transport, string, int), (IPAddress? Address, BlockPlan Block)>();
+        var lines = new List<string>();
+        foreach (var plan in blocks)
+        {
+            foreach (var key in plan.Block.Keys)
+            {
+                var port = key.ResolvePort(dnsPort);
+                var addresses = plan.Options.Bind is { Count: > 0 } b ? b.Cast<IPAddress?>().ToList() : [null];
+                foreach (var zone in key.Zones)
+                {
+                    var id = (key.Transport, zone, port);
+                    var label = $"{ServerKey.SchemePrefix(key.Transport)}{zone}:{port}";
+                    foreach (var address in addresses)
+                    {
+                        if (defined.TryGetValue(id, out var other))
+                        {
+                            if (Equals(other.Address, address) || other.Block == plan)
+                                throw new CorefileException(key.File, key.Line, $"cannot serve {label} - it is already defined");
+                            if (other.Address is null || address is null)
+                                throw new CorefileException(key.File, key.Line, $"cannot serve {label} - zone overlap listener capacity with {other.Block.Name}");
+                        }
+                        defined[id] = (address, plan);
+                        var gk = (key.Transport, port, address);
+                        if (!groups.TryGetValue(gk, out var list)) groups[gk] = list = [];
+                        list.Add((zone, plan));
+                    }
+                    var prefix = key.Transport == Transport.Dns ? "" : ServerKey.SchemePrefix(key.Transport);
+                    lines.Add(plan.Options.Bind is { Count: > 0 } bound
+                        ? $"{prefix}{zone}:{port} on {string.Join(", ", bound)}"
+                        : $"{prefix}{zone}:{port}");
+                }
+            }
+        }
+        var listeners = groups.Select(g => new ListenerPlan(g.Key.Item1, g.Key.Item3, g.Key.Item2, g.Value)).ToList();
+        return new ServerPlan(blocks, listeners, lines);
+    }
+
+    private static BlockPlan SetUp(ServerBlock block, PluginCatalog catalog, DnsSettings settings)
+    {
+        var byName = block.Directives.GroupBy(d => d.Name).ToDictionary(g => g.Key, g => (IReadOnlyList<Directive>)g.ToList());
+        foreach (var (name, list) in byName)
+        {
+            if (catalog.Position(name) < 0)
+                throw new CorefileException(list[0].File, list[0].Line, $"Unknown directive '{name}'");
+            if (!catalog.TryGetSetup(name, out var setup))
+                throw new CorefileException(list[0].File, list[0].Line,
+                    $"plugin/{name}: not built into Akka.Dns yet; it is a CoreDNS plugin this build does not have (akka-dns -plugins lists the ones it has)");
+            if (!setup.AllowMultiple && list.Count > 1)
+                throw new CorefileException(list[1].File, list[1].Line, $"plugin/{name}: this plugin can only be used once per Server Block");
+        }
+        var options = new BlockOptions();
+        var plugins = new List<Plugin>();
+        foreach (var (name, _) in catalog.Entries)
+        {
+            if (!byName.TryGetValue(name, out var directives)) continue;
+            catalog.TryGetSetup(name, out var setup);
+            var ctx = new SetupContext
+            {
+                Block = block, PluginName = name, Directives = directives, Options = options, Settings = settings,
+            };
+            plugins.Add(setup.Setup(ctx));
+        }
+        return new BlockPlan(block, options, plugins);
+    }
+}
