@@ -173,7 +173,7 @@ public static class DnsName
     {
         if (name.Length == 0) return Root;
         var lower = name.ToLowerInvariant();
-        return lower.EndsWith('.') && !lower.EndsWith("\\.") ? lower : lower + ".";
+        return lower.EndsWith('.') && !IsEscaped(lower, lower.Length - 1) ? lower : lower + ".";
     }
 
     public static bool IsValid(string name)
