@@ -85,9 +85,10 @@ public static class DnsName
         }
     }
 
+    /// <summary>Escapes as miekg/dns's unpackDomainName does (isDomainNameLabelSpecial, then \DDD for unprintables).</summary>
     private static int AppendEscaped(Span<char> text, int len, byte c)
     {
-        if (c is (byte)'.' or (byte)'\\' or (byte)'"' or (byte)'(' or (byte)')' or (byte)';' or (byte)' ' or (byte)'@' or (byte)'$')
+        if (c is (byte)'.' or (byte)'\\' or (byte)'"' or (byte)'(' or (byte)')' or (byte)';' or (byte)' ' or (byte)'@' or (byte)'\'')
         {
             text[len++] = '\\';
             text[len++] = (char)c;

@@ -29,7 +29,10 @@ public class DnsNameSpec
     [InlineData(@"\065\066c.", "ABc.")]
     [InlineData(@"a\\b.", @"a\\b.")]
     [InlineData(@"sp\ ace.", @"sp\ ace.")]
-    [InlineData(@"\(\)\;\@\$\"".", @"\(\)\;\@\$\"".")]
+    [InlineData(@"\(\)\;\@\'\"".", @"\(\)\;\@\'\"".")]
+    [InlineData(@"a\$b.", "a$b.")]           // miekg/dns does not escape '$' in names
+    [InlineData("it's.", @"it\'s.")]          // but does escape '\''
+    [InlineData("a$b.", "a$b.")]
     [InlineData(@"tab\009.", @"tab\009.")]
     [InlineData(@"\127\128.", @"\127\128.")]
     [InlineData("_sip._tcp.example.org.", "_sip._tcp.example.org.")]

@@ -283,6 +283,16 @@ public class DnsWriterSpec
         }
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(int.MinValue)]
+    [InlineData(0)]
+    [InlineData(11)]
+    public void Writer_should_return_minus_one_for_a_max_size_below_a_header(int maxSize)
+    {
+        Assert.Equal(-1, DnsWriter.Encode(new DnsResponse { Id = 1 }, new byte[512], maxSize));
+    }
+
     [Fact]
     public void Writer_should_honour_a_destination_shorter_than_max_size()
     {
