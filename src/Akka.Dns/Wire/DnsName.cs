@@ -216,7 +216,7 @@ public static class DnsName
 
     public static int CountLabels(string name)
     {
-        if (name == Root) return 0;
+        if (name.Length == 0 || name == Root) return 0;
         var n = 0;
         for (var i = 0; i >= 0; i = NextLabel(name, i)) n++;
         return n;

@@ -240,6 +240,7 @@ public class DnsNameSpec
 
     [Theory]
     [InlineData(".", 0)]
+    [InlineData("", 0)]
     [InlineData("org.", 1)]
     [InlineData("example.org.", 2)]
     [InlineData("a.b.c.d.e.", 5)]
@@ -249,7 +250,7 @@ public class DnsNameSpec
     public void Name_count_labels_should_count_real_labels(string name, int expected)
     {
         Assert.Equal(expected, DnsName.CountLabels(name));
-        Assert.Equal(expected, ARSoft.Tools.Net.DomainName.Parse(name == "." ? "." : name).LabelCount);
+        Assert.Equal(expected, ARSoft.Tools.Net.DomainName.Parse(name.Length == 0 ? "." : name).LabelCount);
     }
 
     [Fact]
