@@ -377,4 +377,49 @@ public class DnsWriterSpec
         Assert.Equal(300, m.AnswerRecords.Count);
         for (var i = 0; i < 300; i++) Assert.Equal($"r{i}.big.example.org.", m.AnswerRecords[i].Name.ToString(), ignoreCase: true);
     }
+
+    [Fact]
+    public void Writer_should_produce_parseable_replies_for_random_names_records_and_sizes()
+    {
+        var rnd = new Random(1234);
+        string[] labels = ["www", "WWW", "mail", "example", "Example", "org", "a", @"a\.b", @"\000", "x-y", "_tcp", @"\\", @"sp\ ace", "\\$"];
+        string RandomName()
+        {
+            var n = rnd.Next(0, 5);
+            var parts = new string[n];
+            for (var i = 0; i < n; i++) parts[i] = labels[rnd.Next(labels.Length)];
+            return n == 0 ? "." : string.Join('.', parts) + ".";
+        }
+        var buf = new byte[65535];
+        for (var iteration = 0; iteration < 2000; iteration++)
+        {
+            var r = new DnsResponse { Id = (ushort)iteration, QName = RandomName(), QType = RrType.A, QClass = RrClass.IN };
+            if (rnd.Next(2) == 0) r.Edns = new EdnsRecord { UdpSize = 1232, Do = rnd.Next(2) == 0 };
+            var counts = new[] { rnd.Next(0, 20), rnd.Next(0, 3), rnd.Next(0, 5) };
+            for (var i = 0; i < counts[0]; i++) r.Answer.Add(DnsRecord.A(RandomName(), 1, new IPAddress([10, 0, 0, (byte)i])));
+            for (var i = 0; i < counts[1]; i++) r.Authority.Add(DnsRecord.Ns(RandomName(), 2, RandomName()));
+            for (var i = 0; i < counts[2]; i++) r.Additional.Add(DnsRecord.Txt(RandomName(), 3, RrClass.IN, new string('t', rnd.Next(0, 300))));
+            var max = rnd.Next(0, 2) == 0 ? 65535 : rnd.Next(12, 1500);
+            var n = DnsWriter.Encode(r, buf, max);
+            if (n < 0) continue;
+            Assert.InRange(n, 12, max);
+            var m = Parse(buf.AsSpan(0, n));
+            Assert.Equal(ARSoft.Tools.Net.DomainName.Parse(r.QName), m.Questions[0].Name);
+            Assert.Equal(m.AnswerRecords.Count, BinaryPrimitives.ReadUInt16BigEndian(buf.AsSpan(6)));
+            for (var i = 0; i < m.AnswerRecords.Count; i++)
+                Assert.Equal(ARSoft.Tools.Net.DomainName.Parse(r.Answer[i].Name), m.AnswerRecords[i].Name);
+            var written = m.AnswerRecords.Count + m.AuthorityRecords.Count + NonOpt(m.AdditionalRecords).Count;
+            Assert.Equal(written < counts.Sum(), m.IsTruncated);
+            Assert.Equal(r.Edns is not null, m.IsEDnsEnabled);
+
+            // Our own reader agrees on the question.
+            var copy = buf[..n];
+            copy[2] &= 0x7F;                                                    // clear QR so it reads as a query
+            BinaryPrimitives.WriteUInt16BigEndian(copy.AsSpan(6), 0);
+            BinaryPrimitives.WriteUInt16BigEndian(copy.AsSpan(8), 0);
+            BinaryPrimitives.WriteUInt16BigEndian(copy.AsSpan(10), 0);
+            Assert.Equal(QueryVerdict.Ok, DnsReader.TryRead(copy, copy.Length, out var q));
+            Assert.Equal(Name(r.QName), Name(q.Name));       // same wire form (escapes may be spelled differently)
+        }
+    }
 }
