@@ -85,9 +85,10 @@ public static class DnsName
         }
     }
 
+    /// <summary>Escapes as miekg/dns's unpackDomainName does (isDomainNameLabelSpecial, then \DDD for unprintables).</summary>
     private static int AppendEscaped(Span<char> text, int len, byte c)
     {
-        if (c is (byte)'.' or (byte)'\\' or (byte)'"' or (byte)'(' or (byte)')' or (byte)';' or (byte)' ' or (byte)'@' or (byte)'$')
+        if (c is (byte)'.' or (byte)'\\' or (byte)'"' or (byte)'(' or (byte)')' or (byte)';' or (byte)' ' or (byte)'@' or (byte)'\'')
         {
             text[len++] = '\\';
             text[len++] = (char)c;
@@ -173,7 +174,7 @@ public static class DnsName
     {
         if (name.Length == 0) return Root;
         var lower = name.ToLowerInvariant();
-        return lower.EndsWith('.') && !lower.EndsWith("\\.") ? lower : lower + ".";
+        return lower.EndsWith('.') && !IsEscaped(lower, lower.Length - 1) ? lower : lower + ".";
     }
 
     public static bool IsValid(string name)
@@ -215,7 +216,7 @@ public static class DnsName
 
     public static int CountLabels(string name)
     {
-        if (name == Root) return 0;
+        if (name.Length == 0 || name == Root) return 0;
         var n = 0;
         for (var i = 0; i >= 0; i = NextLabel(name, i)) n++;
         return n;

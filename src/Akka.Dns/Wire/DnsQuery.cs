@@ -103,8 +103,9 @@ public static class DnsReader
     /// </summary>
     public static QueryVerdict TryRead(byte[] packet, int length, out DnsQuery query)
     {
-        var p = packet.AsSpan(0, length);
         query = null!;
+        if ((uint)length > (uint)packet.Length) return QueryVerdict.Drop;
+        var p = packet.AsSpan(0, length);
         if (!TryReadHeader(p, out var id, out var flags)) return QueryVerdict.Drop;
         if ((flags & 0x8000) != 0) return QueryVerdict.Drop;
         var qd = BinaryPrimitives.ReadUInt16BigEndian(p[4..]);

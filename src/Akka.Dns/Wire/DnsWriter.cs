@@ -28,6 +28,7 @@ public ref struct DnsWriter
     /// <summary>Encodes <paramref name="r"/> into <paramref name="dest"/>, at most <paramref name="maxSize"/> bytes. Returns the length, or -1 if even the header and question do not fit.</summary>
     public static int Encode(DnsResponse r, Span<byte> dest, int maxSize)
     {
+        if (maxSize < DnsReader.HeaderSize) return -1;
         if (maxSize < dest.Length) dest = dest[..maxSize];
         Span<int> names = stackalloc int[128];
         var w = new DnsWriter(dest, names);
