@@ -18,7 +18,12 @@ public sealed class DnsSettings
     /// <summary>reference.conf as a Config.</summary>
     public static Config DefaultConfig() => Reference.Value;
 
-    public static DnsSettings Create(ActorSystem system) => Create(system.Settings.Config);
+    /// <summary>Reads akka.dns of <paramref name="system"/>, first injecting reference.conf as its fallback (dispatchers included).</summary>
+    public static DnsSettings Create(ActorSystem system)
+    {
+        system.Settings.InjectTopLevelFallback(DefaultConfig());
+        return Create(system.Settings.Config);
+    }
 
     public static DnsSettings Create(Config config)
     {

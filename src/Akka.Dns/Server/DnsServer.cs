@@ -75,6 +75,8 @@ public sealed class DnsServer : IAsyncDisposable
             if (!runtime.IsEmpty)
                 _actors.Add(_system.ActorOf(ServerBlockActor.Props(runtime, _settings), $"block-{gen}-{b++}"));
         }
+        // A block's links are set in its supervisor's PreStart: wait for it before any listener opens.
+        foreach (var a in _actors) await a.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(10), ct);
 
         var host = new PluginHost
         {
