@@ -48,6 +48,7 @@ public sealed class DnsRequest
         Local = local;
         Received = Stopwatch.GetTimestamp();
         UdpSize = query.HasEdns ? query.UdpSize : (ushort)0;
+        Flags = query.Flags;
     }
 
     public DnsQuery Query { get; }
@@ -71,6 +72,11 @@ public sealed class DnsRequest
     public string Zone { get; internal set; } = DnsName.Root;
     /// <summary>The EDNS UDP size the reply is sized for; the bufsize plugin lowers it. 0 without EDNS.</summary>
     public ushort UdpSize { get; set; }
+    /// <summary>
+    /// The query's header flags as the rest of the chain sees them: the query's, unless a plugin (header) set or
+    /// cleared bits. <see cref="CreateReply"/> copies RD and CD from here; <see cref="Query"/> stays as received.
+    /// </summary>
+    public ushort Flags { get; set; }
     /// <summary>Position in the in-flight table (for the deadline), -1 when not tracked.</summary>
     internal long InFlightSlot { get; set; } = -1;
     internal InFlightTable? InFlight { get; set; }
@@ -98,7 +104,16 @@ public sealed class DnsRequest
     }
 
     /// <summary>A reply skeleton for this query (id, opcode, RD/CD, question).</summary>
-    public DnsResponse CreateReply(int rcode = Rcode.NoError) => DnsResponse.ReplyTo(Query, rcode);
+    public DnsResponse CreateReply(int rcode = Rcode.NoError)
+    {
+        var r = DnsResponse.ReplyTo(Query, rcode);
+        if (Query.Opcode == Opcode.Query)
+        {
+            r.Rd = (Flags & 0x0100) != 0;
+            r.Cd = (Flags & 0x0010) != 0;
+        }
+        return r;
+    }
 
     /// <summary>Answers with <paramref name="response"/>. False when the request was already answered.</summary>
     public bool Respond(DnsResponse response)
