@@ -15,7 +15,8 @@ public static class LineLog
     /// <summary>Lines that may wait for the writer before new ones are dropped.</summary>
     public const int Capacity = 65536;
 
-    private static readonly Channel<string> Lines = Channel.CreateBounded<string>(new BoundedChannelOptions(Capacity)
+    // Items are lines (string) or flush markers (ManualResetEventSlim), in the order they were queued.
+    private static readonly Channel<object> Lines = Channel.CreateBounded<object>(new BoundedChannelOptions(Capacity)
     {
         SingleReader = true,
         SingleWriter = false,
@@ -25,8 +26,6 @@ public static class LineLog
 
     private static readonly object Gate = new();
     private static Action<string>[] _subscribers = [];
-    private static long _enqueued;
-    private static long _written;
     private static long _dropped;
     private static long _droppedReported;
     private static TextWriter? _output;
@@ -38,6 +37,7 @@ public static class LineLog
     public static long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Where lines go: standard output (buffered, flushed after each batch) unless replaced; null restores it.</summary>
+    [System.Diagnostics.CodeAnalysis.AllowNull]
     public static TextWriter Output
     {
         get => Volatile.Read(ref _output) ?? StandardOutput.Value;
@@ -53,11 +53,7 @@ public static class LineLog
     public static bool WriteLine(string line)
     {
         _ = Writer.Value;
-        if (Lines.Writer.TryWrite(line))
-        {
-            Interlocked.Increment(ref _enqueued);
-            return true;
-        }
+        if (Lines.Writer.TryWrite(line)) return true;
         Interlocked.Increment(ref _dropped);
         return false;
     }
@@ -75,21 +71,25 @@ public static class LineLog
         return new Subscription(onLine);
     }
 
-    /// <summary>Waits until every line queued before the call has been written. False when <paramref name="timeout"/> passed first.</summary>
+    /// <summary>
+    /// Waits until every line queued before the call has been written (a marker queued behind them comes out).
+    /// False when <paramref name="timeout"/> (default 5 s) passed first. Not for the query path: it waits.
+    /// </summary>
     public static bool Flush(TimeSpan? timeout = null)
     {
-        var target = Interlocked.Read(ref _enqueued);
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
-        lock (Gate)
+        _ = Writer.Value;
+        var limit = timeout ?? TimeSpan.FromSeconds(5);
+        using var done = new ManualResetEventSlim();
+        using var cts = new CancellationTokenSource(limit);
+        try
         {
-            while (Interlocked.Read(ref _written) < target)
-            {
-                var left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero) return false;
-                Monitor.Wait(Gate, left);
-            }
+            Lines.Writer.WriteAsync(done, cts.Token).AsTask().GetAwaiter().GetResult();
         }
-        return true;
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        return done.Wait(limit);
     }
 
     private static Thread StartWriter()
@@ -107,11 +107,11 @@ public static class LineLog
             if (!reader.TryPeek(out _)) reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult();
             var output = Output;
             var subscribers = Volatile.Read(ref _subscribers);
-            var n = 0;
-            while (reader.TryRead(out var line))
+            List<ManualResetEventSlim>? markers = null;
+            while (reader.TryRead(out var item))
             {
-                Emit(output, subscribers, line);
-                n++;
+                if (item is string line) Emit(output, subscribers, line);
+                else (markers ??= []).Add((ManualResetEventSlim)item);
             }
             var dropped = Interlocked.Read(ref _dropped);
             if (dropped != _droppedReported)
@@ -127,10 +127,17 @@ public static class LineLog
             {
                 // Standard output closed: keep draining so writers never block.
             }
-            lock (Gate)
+            if (markers is null) continue;
+            foreach (var m in markers)
             {
-                Interlocked.Add(ref _written, n);
-                Monitor.PulseAll(Gate);
+                try
+                {
+                    m.Set();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The flusher gave up waiting.
+                }
             }
         }
     }

@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Akka.Dns.Tests.Logging;
 
+[Collection(LineLogCollection.Name)]
 public sealed class LineLogSpec
 {
     [Theory]
@@ -63,8 +64,10 @@ public sealed class LineLogSpec
         using var gate = new ManualResetEventSlim();
         var before = LineLog.Dropped;
         // A subscriber that blocks the writer thread until released: the channel fills and writers must not wait.
-        using (LineLog.Subscribe(l => { if (l.Contains(id + " block")) gate.Wait(); }))
+        LineLog.Output = TextWriter.Null;
+        try
         {
+            using var sub = LineLog.Subscribe(l => { if (l.Contains(id + " block")) gate.Wait(); });
             LineLog.Info(id + " block");
             var accepted = 0;
             for (var i = 0; i < LineLog.Capacity + 1000; i++)
@@ -74,5 +77,18 @@ public sealed class LineLogSpec
             gate.Set();
             Assert.True(LineLog.Flush(TimeSpan.FromSeconds(30)));
         }
+        finally
+        {
+            gate.Set();
+            LineLog.Flush(TimeSpan.FromSeconds(30));
+            LineLog.Output = null;
+        }
     }
+}
+
+/// <summary>Specs that read LineLog's process-wide output run one at a time: one of them fills the channel on purpose.</summary>
+[CollectionDefinition(Name)]
+public sealed class LineLogCollection
+{
+    public const string Name = "LineLog";
 }

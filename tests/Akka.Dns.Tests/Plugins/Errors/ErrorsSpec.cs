@@ -4,11 +4,13 @@ using Akka.Dns.Plugins;
 using Akka.Dns.Plugins.Errors;
 using Akka.Dns.Tests.TestKit;
 using Akka.Dns.Wire;
+using Akka.Dns.Tests.Logging;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Akka.Dns.Tests.Plugins.Errors;
 
+[Collection(LineLogCollection.Name)]
 public sealed class ErrorsSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
 {
     /// <summary>Sends <paramref name="labels"/> (testanswer picks the reply by the first label) under a zone no other test uses; returns the lines naming that zone, after the harness stopped.</summary>

@@ -7,11 +7,13 @@ using Akka.Dns.Plugins.Log;
 using Akka.Dns.Server;
 using Akka.Dns.Tests.TestKit;
 using Akka.Dns.Wire;
+using Akka.Dns.Tests.Logging;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Akka.Dns.Tests.Plugins.Log;
 
+[Collection(LineLogCollection.Name)]
 public sealed class LogSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
 {
     /// <summary>Runs one query from a client port no other test uses and returns the log lines that name it, duration masked as "D".</summary>
