@@ -44,6 +44,7 @@ public sealed class AnySpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Test
 
     [Theory]
     [InlineData("any foo", "Corefile:2 - Error during parsing: plugin/any: Wrong argument count or unexpected line ending after 'foo'")]
+    [InlineData("any {\n foo\n }", "Corefile:3 - Error during parsing: plugin/any: unknown property 'foo'")]
     [InlineData("any\n any", "Corefile:3 - Error during parsing: plugin/any: this plugin can only be used once per Server Block")]
     public void Any_should_reject_bad_configuration(string directives, string message)
     {

@@ -66,10 +66,12 @@ public sealed class MinimalSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         Assert.Empty(m.AdditionalRecords);
     }
 
-    [Fact]
-    public void Minimal_should_reject_arguments()
+    [Theory]
+    [InlineData("minimal foo", "Corefile:2 - Error during parsing: plugin/minimal: Wrong argument count or unexpected line ending after 'foo'")]
+    [InlineData("minimal\n minimal", "Corefile:3 - Error during parsing: plugin/minimal: this plugin can only be used once per Server Block")]
+    public void Minimal_should_reject_bad_configuration(string directives, string message)
     {
-        var e = Assert.Throws<CorefileException>(() => PipelineHarness.Start(Sys, ". {\n minimal foo\n}\n"));
-        Assert.Equal("Corefile:2 - Error during parsing: plugin/minimal: Wrong argument count or unexpected line ending after 'foo'", e.Message);
+        var e = Assert.Throws<CorefileException>(() => PipelineHarness.Start(Sys, $". {{\n {directives}\n}}\n"));
+        Assert.Equal(message, e.Message);
     }
 }
