@@ -36,14 +36,17 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 knot_pid() { pgrep -f "knotd.*knot-$knot_port" | head -1 || pgrep -n knotd; }
 
 echo "starting Akka.Dns on 127.0.0.1:$akka_port and Knot on 127.0.0.1:$knot_port" >&2
-timeout $((rounds * secs * 4 + 600)) dotnet "$dll" -conf "$here/Corefile.bench" -dns.port "$akka_port" -quiet > "$tmp/akka.log" 2>&1 &
-akka_pid=$!
+timeout $((rounds * secs * 4 + 600)) dotnet "$dll" -conf "${COREFILE:-$here/Corefile.bench}" -dns.port "$akka_port" -quiet > "$tmp/akka.log" 2>&1 &
+timeout_pid=$!
+sleep 0.5
+akka_pid=$(pgrep -P "$timeout_pid" | head -1)
+[[ -n $akka_pid ]] || { echo "vs-knot.sh: Akka.Dns did not start:" >&2; cat "$tmp/akka.log" >&2; exit 1; }
 "$shared/peer.sh" knot "$knot_port" >/dev/null
 for _ in $(seq 1 100); do
   dig +time=1 +tries=1 -p "$akka_port" @127.0.0.1 example.org A 2>/dev/null | grep -q 'status: NOERROR' && break
   sleep 0.2
 done
-kpid=$(knot_pid)
+kpid=$(cat "${BENCH_RUNDIR:-${TMPDIR:-/tmp}/dnsbench.$(id -u)}/knot-$knot_port/pid" 2>/dev/null || knot_pid)
 
 measure() { # name port pid mode -> prints qps and cpu
   local name=$1 port=$2 pid=$3 mode=$4 t0 t1 line
@@ -67,7 +70,7 @@ for r in $(seq 1 "$rounds"); do
   done
 done
 
-median() { sed -E 's/.*qps=([0-9]+).*/\1/' "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { sed -E 's/.*qps=([0-9]+).*/\1/' "$1" | sort -n | awk '{a[NR]=$1} END { if (NR % 2) print a[(NR+1)/2]; else printf "%d\n", (a[NR/2] + a[NR/2+1]) / 2 }'; }
 echo
 echo "| transport | Akka.Dns qps (median of $rounds) | Knot qps | ratio |"
 echo "|---|---:|---:|---:|"
