@@ -16,7 +16,24 @@ public static class TestPlugins
 {
     public static PluginCatalog Catalog { get; } = PluginCatalog.Default
         .With("fault", new FaultSetup(), after: "whoami")
-        .With("answer", new AnswerSetup(), after: "fault");
+        .With("answer", new AnswerSetup(), after: "fault")
+        .With("pass", new PassSetup(), after: "answer");
+
+    private sealed class PassSetup : IPluginSetup
+    {
+        public Plugin Setup(SetupContext context) => new PassPlugin();
+    }
+
+    /// <summary><c>pass</c>: hands every query to the next plugin (none: SERVFAIL at the end of the chain).</summary>
+    private sealed class PassPlugin() : Plugin("pass")
+    {
+        public override Props HandlerProps(ChainLink? next) => Props.Create(() => new PassActor(next));
+    }
+
+    private sealed class PassActor(ChainLink? next) : PluginActor("pass", next)
+    {
+        protected override void Handle(DnsRequest request) => Next(request);
+    }
 
     private sealed class FaultSetup : IPluginSetup
     {
