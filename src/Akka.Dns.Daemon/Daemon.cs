@@ -72,7 +72,7 @@ public static class Daemon
         }
         var config = hocon
             .WithFallback(ConfigurationFactory.ParseString("""
-                akka.loglevel = INFO
+                akka.loglevel = WARNING
                 akka.stdout-loglevel = WARNING
                 akka.log-dead-letters = off
                 akka.log-dead-letters-during-shutdown = off
