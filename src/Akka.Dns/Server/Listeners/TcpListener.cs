@@ -67,6 +67,10 @@ public sealed class TcpListener : IAsyncDisposable
         {
             connections = _system.TcpStream().Bind(endPoint.Address.ToString(), endPoint.Port, _settings.TcpBacklog, halfClose: true);
         }
+        // The materializer's supervisor is a top-level actor started asynchronously; a stage actor created
+        // before it started fails with "Unable to cast UnstartedCell to ActorCell". Wait until it answers.
+        if (_materializer is ActorMaterializer am)
+            await am.Supervisor.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(10));
         _binding = await connections
             .To(Sink.ForEach<Tcp.IncomingConnection>(Accept))
             .Run(_materializer);
