@@ -23,7 +23,7 @@ public sealed class DnsServer : IAsyncDisposable
     private readonly List<IActorRef> _actors = [];
     private readonly List<UdpListener> _udp = [];
     private readonly List<TcpListener> _tcp = [];
-    private readonly List<InFlightTable> _inFlight = [];
+    private readonly List<RequestDispatcher> _dispatchers = [];
     private readonly HttpEndpoints _http;
     private readonly Dictionary<BlockPlan, BlockRuntime> _runtimes = new();
     private Timer? _sweeper;
@@ -44,7 +44,7 @@ public sealed class DnsServer : IAsyncDisposable
     /// <summary>Where each listener actually listens (ephemeral ports resolved): UDP and TCP.</summary>
     public IReadOnlyList<IPEndPoint> UdpEndPoints => _udp.Select(u => u.LocalEndPoint).ToList();
     public IReadOnlyList<IPEndPoint> TcpEndPoints => _tcp.Select(t => t.LocalEndPoint!).ToList();
-    public IReadOnlyList<InFlightTable> InFlightTables => _inFlight;
+    public IReadOnlyList<InFlightTable> InFlightTables => _dispatchers.SelectMany(d => d.InFlight).ToList();
     public int OpenTcpConnections => _tcp.Sum(t => t.OpenConnections);
     public bool ShuttingDown => _shuttingDown;
 
@@ -95,9 +95,8 @@ public sealed class DnsServer : IAsyncDisposable
         foreach (var listener in Plan.Listeners)
         {
             var table = new ZoneTable(listener.Zones.Select(z => new KeyValuePair<string, BlockRuntime>(z.Zone, _runtimes[z.Block])));
-            var inFlight = new InFlightTable(_settings.MaxInFlight, _settings.RequestTimeout);
-            _inFlight.Add(inFlight);
-            var dispatcher = new RequestDispatcher(table, inFlight);
+            var dispatcher = new RequestDispatcher(table, _settings);
+            _dispatchers.Add(dispatcher);
             _actors.Add(_system.ActorOf(ZoneRouterActor.Props(dispatcher), $"router-{gen}-{l++}"));
             var endPoint = listener.EndPoint;
             var udp = new UdpListener(endPoint, dispatcher, new ServerInfo(Addr(listener), endPoint.Port, DnsTransport.Udp), _settings, _log);
@@ -128,9 +127,9 @@ public sealed class DnsServer : IAsyncDisposable
     private void Sweep()
     {
         var now = Stopwatch.GetTimestamp();
-        foreach (var t in _inFlight)
+        foreach (var d in _dispatchers)
         {
-            var n = t.Sweep(now);
+            var n = d.Sweep(now);
             if (n > 0) DnsServerMetrics.TimedOut.Increment(n);
         }
     }

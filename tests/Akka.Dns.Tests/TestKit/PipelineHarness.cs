@@ -54,12 +54,12 @@ public sealed class PipelineHarness : IAsyncDisposable
         foreach (var l in plan.Listeners)
         {
             var table = new ZoneTable(l.Zones.Select(z => new KeyValuePair<string, BlockRuntime>(z.Zone, runtimes[z.Block])));
-            h._dispatchers[l.Port] = new RequestDispatcher(table, new InFlightTable(settings.MaxInFlight, settings.RequestTimeout));
+            h._dispatchers[l.Port] = new RequestDispatcher(table, settings);
         }
         // The request deadline, as the server's listener timer runs it.
         h._sweeper = new Timer(_ =>
         {
-            foreach (var d in h._dispatchers.Values) d.InFlight.Sweep(System.Diagnostics.Stopwatch.GetTimestamp());
+            foreach (var d in h._dispatchers.Values) d.Sweep(System.Diagnostics.Stopwatch.GetTimestamp());
         }, null, settings.DeadlineSweepInterval, settings.DeadlineSweepInterval);
         return h;
     }
