@@ -67,6 +67,10 @@ public sealed class TcpListener : IAsyncDisposable
         {
             connections = _system.TcpStream().Bind(endPoint.Address.ToString(), endPoint.Port, _settings.TcpBacklog, halfClose: true);
         }
+        // The materializer's StreamSupervisor is a top-level actor that starts asynchronously; ConnectionSourceStage's
+        // stage actor casts the supervisor's cell to ActorCell in PreStart and throws while it is still an
+        // UnstartedCell (seen with several listeners starting at once). An Identify round trip waits it out.
+        await ((ActorMaterializer)_materializer).Supervisor.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(10));
         _binding = await connections
             .To(Sink.ForEach<Tcp.IncomingConnection>(Accept))
             .Run(_materializer);
