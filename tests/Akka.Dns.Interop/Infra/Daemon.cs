@@ -15,6 +15,26 @@ public sealed class Daemon : IAsyncDisposable
 
     private readonly Process _process;
 
+    // Daemons still running when the test host exits (a crash, a cancelled run) are killed with it.
+    private static readonly HashSet<Process> Running = [];
+
+    static Daemon() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        lock (Running)
+        {
+            foreach (var p in Running)
+            {
+                try
+                {
+                    p.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }
+        }
+    };
+
     private Daemon(Process process, string dir, int port)
     {
         _process = process;
@@ -65,6 +85,7 @@ public sealed class Daemon : IAsyncDisposable
         process.OutputDataReceived += (_, e) => d.Stdout.Add(e.Data);
         process.ErrorDataReceived += (_, e) => d.Stderr.Add(e.Data);
         process.Start();
+        lock (Running) Running.Add(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         if (stdin is not null)
@@ -181,6 +202,7 @@ public sealed class Daemon : IAsyncDisposable
         {
             // never started or already gone
         }
+        lock (Running) Running.Remove(_process);
         _process.Dispose();
         try
         {
