@@ -88,7 +88,7 @@ public sealed class DigSpec(RoutingDaemon daemon, ITestOutputHelper output) : ID
         }
     }
 
-    [Fact(Skip = "the wildcard TCP listener is IPv4 only (src/Akka.Dns/Server/Listeners/TcpListener.cs) until the bind plugin lands: then bind 127.0.0.1 ::1")]
+    [Fact]
     public async Task Whoami_should_answer_over_tcp_on_ipv6_with_the_wildcard_listener()
     {
         var a = await DigAsync("::1", "+tcp", "whoami.example.org", "A");

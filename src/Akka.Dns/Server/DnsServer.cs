@@ -102,18 +102,32 @@ public sealed class DnsServer : IAsyncDisposable
             var udp = new UdpListener(endPoint, dispatcher, new ServerInfo(Addr(listener), endPoint.Port, DnsTransport.Udp), _settings, _log);
             _udp.Add(udp);
             // The TCP socket takes the port the UDP socket got (port 0 in specs means "any free port").
-            var tcpEndPoint = new IPEndPoint(endPoint.Address, udp.LocalEndPoint.Port);
             var options = listener.Zones[0].Block.Options;
-            var tcp = new TcpListener(_system, dispatcher, new ServerInfo(Addr(listener), udp.LocalEndPoint.Port, DnsTransport.Tcp), _settings,
-                options.IdleTimeout, options.ReadTimeout, options.MaxTcpQueries, _log);
-            _tcp.Add(tcp);
-            try
+            var port = udp.LocalEndPoint.Port;
+            // Without bind the UDP socket is dual-stack; TCP gets one socket per family.
+            var wildcard = listener.Address is null;
+            IPEndPoint[] tcpEndPoints = wildcard
+                ? [new IPEndPoint(IPAddress.Any, port), new IPEndPoint(IPAddress.IPv6Any, port)]
+                : [new IPEndPoint(endPoint.Address, port)];
+            foreach (var tcpEndPoint in tcpEndPoints)
             {
-                await tcp.StartAsync(tcpEndPoint);
-            }
-            catch (Exception e)
-            {
-                throw new InvalidOperationException($"cannot listen on tcp {tcpEndPoint}: {e.GetBaseException().Message}", e);
+                var tcp = new TcpListener(_system, dispatcher, new ServerInfo(Addr(listener), port, DnsTransport.Tcp), _settings,
+                    options.IdleTimeout, options.ReadTimeout, options.MaxTcpQueries, _log);
+                try
+                {
+                    await tcp.StartAsync(tcpEndPoint);
+                    _tcp.Add(tcp);
+                }
+                catch (Exception e) when (wildcard && tcpEndPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+                {
+                    _log.Warning("tcp [::]:{0}: IPv6 is not available here, TCP is served over IPv4 only: {1}", port, e.GetBaseException().Message);
+                    await tcp.DisposeAsync();
+                }
+                catch (Exception e)
+                {
+                    await tcp.DisposeAsync();
+                    throw new InvalidOperationException($"cannot listen on tcp {tcpEndPoint}: {e.GetBaseException().Message}", e);
+                }
             }
             udp.Start();
         }
