@@ -30,18 +30,7 @@ public sealed class ReadySetup : IPluginSetup
         foreach (var r in context.Readers())
         {
             r.Next();
-            var args = r.RemainingArgs();
-            switch (args.Length)
-            {
-                case 0:
-                    break;
-                case 1:
-                    addr = args[0];
-                    if (!GoNet.TrySplitHostPort(addr, out _, out _, out var error)) throw context.Error(r, error);
-                    break;
-                default:
-                    throw context.Error(r, r.ArgErr().Detail);
-            }
+            addr = context.OptionalListenAddress(r, r.RemainingArgs(), addr);
 
             while (r.NextBlock())
             {
