@@ -32,7 +32,7 @@ public sealed record CommandLine
         {
             var a = args[i];
             if (!a.StartsWith('-') || a == "-" || a == "--")
-                throw new ArgumentException($"extra command line arguments: {string.Join(" ", args.Skip(i))}");
+                throw new ExtraArgumentsException($"extra command line arguments: {string.Join(" ", args.Skip(i))}");
             var name = a.TrimStart('-');
             string? inline = null;
             var eq = name.IndexOf('=');
@@ -67,3 +67,6 @@ public sealed record CommandLine
     private static int Port(string v, string flag) =>
         int.TryParse(v, out var p) && p is >= 0 and <= 65535 ? p : throw new ArgumentException($"invalid value \"{v}\" for flag -{flag}: must be a port 0..65535");
 }
+
+/// <summary>Positional arguments after the flags: fatal (exit 1) in CoreDNS, unlike flag errors (exit 2).</summary>
+public sealed class ExtraArgumentsException(string message) : ArgumentException(message);

@@ -21,12 +21,21 @@ public static class Daemon
 
     public static string Version => typeof(Daemon).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
+    /// <summary>The OS family as Go's GOOS spells it (CoreDNS's -version prints GOOS/GOARCH), not the distribution.</summary>
+    private static string OsName =>
+        OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsMacOS() ? "darwin" : OperatingSystem.IsWindows() ? "windows" : OperatingSystem.IsFreeBSD() ? "freebsd" : "unknown";
+
     public static async Task<int> RunAsync(string[] args)
     {
         CommandLine cl;
         try
         {
             cl = CommandLine.Parse(args);
+        }
+        catch (ExtraArgumentsException e)
+        {
+            Console.Error.WriteLine(e.Message);   // CoreDNS: log.Fatal, exit 1, no usage
+            return 1;
         }
         catch (ArgumentException e)
         {
@@ -42,7 +51,7 @@ public static class Daemon
         if (cl.Version)
         {
             Console.WriteLine($"Akka.Dns-{Version}");
-            Console.WriteLine($"{RuntimeInformation.OSDescription.Split(' ')[0].ToLowerInvariant()}/{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}, .NET {Environment.Version}");
+            Console.WriteLine($"{OsName}/{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}, .NET {Environment.Version}");
             return 0;
         }
         var catalog = PluginCatalog.Default;
@@ -72,7 +81,7 @@ public static class Daemon
         }
         var config = hocon
             .WithFallback(ConfigurationFactory.ParseString("""
-                akka.loglevel = INFO
+                akka.loglevel = WARNING
                 akka.stdout-loglevel = WARNING
                 akka.log-dead-letters = off
                 akka.log-dead-letters-during-shutdown = off

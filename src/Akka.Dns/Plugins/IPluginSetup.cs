@@ -78,6 +78,24 @@ public sealed class SetupContext
     /// <summary>"FILE:LINE - Error during parsing: plugin/NAME: MSG".</summary>
     public CorefileException Error(DirectiveReader r, string message) => r.Err($"plugin/{PluginName}: {message}");
 
+    /// <summary>
+    /// The optional single HOST:PORT argument of an HTTP-serving plugin (health, ready, prometheus):
+    /// <paramref name="fallback"/> without arguments, an error for a bad address or more than one argument.
+    /// </summary>
+    public string OptionalListenAddress(DirectiveReader r, string[] args, string fallback)
+    {
+        switch (args.Length)
+        {
+            case 0:
+                return fallback;
+            case 1:
+                if (!GoNet.TrySplitHostPort(args[0], out _, out _, out var error)) throw Error(r, error);
+                return args[0];
+            default:
+                throw Error(r, r.ArgErr().Detail);
+        }
+    }
+
     /// <summary>Resolves a path against the block's root (the root plugin), as file/tls do.</summary>
     public string ResolvePath(string path) =>
         Path.IsPathRooted(path) || Options.Root is null ? path : Path.Combine(Options.Root, path);

@@ -60,6 +60,30 @@ public sealed class DnsRequest
     public SocketAddress? ClientAddress { get; }
     public IPEndPoint Client => _client ??= FromSocketAddress(ClientAddress!);
 
+    /// <summary>The client's address bytes (4 for IPv4, IPv4-mapped IPv6 included; 16 for IPv6) without an IPAddress allocation.</summary>
+    public byte[] ClientAddressBytes()
+    {
+        if (ClientAddress is { } sa)
+        {
+            var b = sa.Buffer.Span;
+            if (sa.Family == AddressFamily.InterNetwork) return b.Slice(4, 4).ToArray();
+            if (sa.Family == AddressFamily.InterNetworkV6)
+            {
+                var a = b.Slice(8, 16);
+                return IsV4Mapped(a) ? a[12..].ToArray() : a.ToArray();
+            }
+        }
+        return Client.Address.GetAddressBytes();
+    }
+
+    /// <summary>The client's port.</summary>
+    public int ClientPort => ClientAddress is { } sa && sa.Family is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
+        ? (sa.Buffer.Span[2] << 8) | sa.Buffer.Span[3]
+        : Client.Port;
+
+    private static bool IsV4Mapped(ReadOnlySpan<byte> a) =>
+        a[..10].IndexOfAnyExcept((byte)0) < 0 && a[10] == 0xFF && a[11] == 0xFF;
+
     private static IPEndPoint FromSocketAddress(SocketAddress sa)
     {
         var ep = (IPEndPoint)new IPEndPoint(sa.Family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0).Create(sa);

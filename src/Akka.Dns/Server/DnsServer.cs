@@ -23,7 +23,7 @@ public sealed class DnsServer : IAsyncDisposable
     private readonly List<IActorRef> _actors = [];
     private readonly List<UdpListener> _udp = [];
     private readonly List<TcpListener> _tcp = [];
-    private readonly List<InFlightTable> _inFlight = [];
+    private readonly List<RequestDispatcher> _dispatchers = [];
     private readonly HttpEndpoints _http;
     private readonly Dictionary<BlockPlan, BlockRuntime> _runtimes = new();
     private Timer? _sweeper;
@@ -44,7 +44,7 @@ public sealed class DnsServer : IAsyncDisposable
     /// <summary>Where each listener actually listens (ephemeral ports resolved): UDP and TCP.</summary>
     public IReadOnlyList<IPEndPoint> UdpEndPoints => _udp.Select(u => u.LocalEndPoint).ToList();
     public IReadOnlyList<IPEndPoint> TcpEndPoints => _tcp.Select(t => t.LocalEndPoint!).ToList();
-    public IReadOnlyList<InFlightTable> InFlightTables => _inFlight;
+    public IReadOnlyList<InFlightTable> InFlightTables => _dispatchers.SelectMany(d => d.InFlight).ToList();
     public int OpenTcpConnections => _tcp.Sum(t => t.OpenConnections);
     public bool ShuttingDown => _shuttingDown;
 
@@ -95,26 +95,39 @@ public sealed class DnsServer : IAsyncDisposable
         foreach (var listener in Plan.Listeners)
         {
             var table = new ZoneTable(listener.Zones.Select(z => new KeyValuePair<string, BlockRuntime>(z.Zone, _runtimes[z.Block])));
-            var inFlight = new InFlightTable(_settings.MaxInFlight, _settings.RequestTimeout);
-            _inFlight.Add(inFlight);
-            var dispatcher = new RequestDispatcher(table, inFlight);
+            var dispatcher = new RequestDispatcher(table, _settings);
+            _dispatchers.Add(dispatcher);
             _actors.Add(_system.ActorOf(ZoneRouterActor.Props(dispatcher), $"router-{gen}-{l++}"));
             var endPoint = listener.EndPoint;
             var udp = new UdpListener(endPoint, dispatcher, new ServerInfo(Addr(listener), endPoint.Port, DnsTransport.Udp), _settings, _log);
             _udp.Add(udp);
             // The TCP socket takes the port the UDP socket got (port 0 in specs means "any free port").
-            var tcpEndPoint = new IPEndPoint(endPoint.Address, udp.LocalEndPoint.Port);
             var options = listener.Zones[0].Block.Options;
-            var tcp = new TcpListener(_system, dispatcher, new ServerInfo(Addr(listener), udp.LocalEndPoint.Port, DnsTransport.Tcp), _settings,
-                options.IdleTimeout, options.ReadTimeout, options.MaxTcpQueries, _log);
-            _tcp.Add(tcp);
-            try
+            var port = udp.LocalEndPoint.Port;
+            // Without bind the UDP socket is dual-stack; TCP gets one socket per family.
+            var wildcard = listener.Address is null;
+            IPEndPoint[] tcpEndPoints = wildcard
+                ? [new IPEndPoint(IPAddress.Any, port), new IPEndPoint(IPAddress.IPv6Any, port)]
+                : [new IPEndPoint(endPoint.Address, port)];
+            foreach (var tcpEndPoint in tcpEndPoints)
             {
-                await tcp.StartAsync(tcpEndPoint);
-            }
-            catch (Exception e)
-            {
-                throw new InvalidOperationException($"cannot listen on tcp {tcpEndPoint}: {e.GetBaseException().Message}", e);
+                var tcp = new TcpListener(_system, dispatcher, new ServerInfo(Addr(listener), port, DnsTransport.Tcp), _settings,
+                    options.IdleTimeout, options.ReadTimeout, options.MaxTcpQueries, _log);
+                try
+                {
+                    await tcp.StartAsync(tcpEndPoint);
+                    _tcp.Add(tcp);
+                }
+                catch (Exception e) when (wildcard && tcpEndPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+                {
+                    _log.Warning("tcp [::]:{0}: IPv6 is not available here, TCP is served over IPv4 only: {1}", port, e.GetBaseException().Message);
+                    await tcp.DisposeAsync();
+                }
+                catch (Exception e)
+                {
+                    await tcp.DisposeAsync();
+                    throw new InvalidOperationException($"cannot listen on tcp {tcpEndPoint}: {e.GetBaseException().Message}", e);
+                }
             }
             udp.Start();
         }
@@ -128,9 +141,9 @@ public sealed class DnsServer : IAsyncDisposable
     private void Sweep()
     {
         var now = Stopwatch.GetTimestamp();
-        foreach (var t in _inFlight)
+        foreach (var d in _dispatchers)
         {
-            var n = t.Sweep(now);
+            var n = d.Sweep(now);
             if (n > 0) DnsServerMetrics.TimedOut.Increment(n);
         }
     }

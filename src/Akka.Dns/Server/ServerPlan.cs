@@ -60,35 +60,42 @@ public sealed class ServerPlan
             blocks.Add(SetUp(block, catalog, settings));
         }
 
-        // Group keys by listener, refusing a zone defined twice on the same listener.
+        // Group keys by listener, refusing a zone defined twice on the same address and a zone that is both bound
+        // and unbound on one port (CoreDNS's validateZonesAndListeningAddresses / zoneOverlap).
         var groups = new Dictionary<(Transport, int, IPAddress?), List<(string, BlockPlan)>>();
-        var defined = new Dictionary<(Transport, string, int), (IPAddress? Address, BlockPlan Block)>();
+        var registered = new HashSet<(Transport, string, int, IPAddress?)>();
+        var unbound = new Dictionary<(Transport, string, int), string>();
         var lines = new List<string>();
         foreach (var plan in blocks)
         {
             foreach (var key in plan.Block.Keys)
             {
                 var port = key.ResolvePort(dnsPort);
-                var addresses = plan.Options.Bind is { Count: > 0 } b ? b.Cast<IPAddress?>().ToList() : [null];
+                // bind whose every address was excepted leaves the block without a listener, as in CoreDNS.
+                var addresses = plan.Options.Bind is { } b ? b.Cast<IPAddress?>().ToList() : [null];
                 foreach (var zone in key.Zones)
                 {
-                    var id = (key.Transport, zone, port);
                     var label = $"{ServerKey.SchemePrefix(key.Transport)}{zone}:{port}";
                     foreach (var address in addresses)
                     {
-                        if (defined.TryGetValue(id, out var other))
+                        var akey = address is null ? label : $"{label} on {address}";
+                        if (registered.Contains((key.Transport, zone, port, address)))
+                            throw new CorefileException(key.File, key.Line, $"cannot serve {akey} - it is already defined");
+                        if (unbound.TryGetValue((key.Transport, zone, port), out var already))
                         {
-                            if (Equals(other.Address, address) || other.Block == plan)
-                                throw new CorefileException(key.File, key.Line, $"cannot serve {label} - it is already defined");
-                            if (other.Address is null || address is null)
-                                throw new CorefileException(key.File, key.Line, $"cannot serve {label} - zone overlap listener capacity with {other.Block.Name}");
+                            if (address is null)
+                                throw new CorefileException(key.File, key.Line, $"cannot serve {akey} - zone overlap listener capacity with {already}");
+                            if (registered.Contains((key.Transport, zone, port, null)))
+                                throw new CorefileException(key.File, key.Line, $"cannot serve {akey} - zone overlap listener capacity with {label}");
                         }
-                        defined[id] = (address, plan);
+                        registered.Add((key.Transport, zone, port, address));
+                        unbound[(key.Transport, zone, port)] = akey;
                         var gk = (key.Transport, port, address);
                         if (!groups.TryGetValue(gk, out var list)) groups[gk] = list = [];
                         list.Add((zone, plan));
                     }
                     var prefix = key.Transport == Transport.Dns ? "" : ServerKey.SchemePrefix(key.Transport);
+                    if (addresses.Count == 0) continue;
                     lines.Add(plan.Options.Bind is { Count: > 0 } bound
                         ? $"{prefix}{zone}:{port} on {string.Join(", ", bound)}"
                         : $"{prefix}{zone}:{port}");

@@ -22,35 +22,35 @@ public enum QueryVerdict
 public sealed class DnsQuery
 {
     public required byte[] Packet { get; init; }
-    public ushort Id { get; init; }
-    public ushort Flags { get; init; }
+    public ushort Id { get; internal set; }
+    public ushort Flags { get; internal set; }
     public int Opcode => (Flags >> 11) & 0xF;
     public bool Rd => (Flags & 0x0100) != 0;
     public bool Cd => (Flags & 0x0010) != 0;
     public bool Ad => (Flags & 0x0020) != 0;
     public bool Aa => (Flags & 0x0400) != 0;
     public bool Tc => (Flags & 0x0200) != 0;
-    public ushort QdCount { get; init; }
-    public ushort AnCount { get; init; }
-    public ushort NsCount { get; init; }
-    public ushort ArCount { get; init; }
+    public ushort QdCount { get; internal set; }
+    public ushort AnCount { get; internal set; }
+    public ushort NsCount { get; internal set; }
+    public ushort ArCount { get; internal set; }
 
     /// <summary>The query name as the client wrote it (case kept), presentation format with a trailing dot.</summary>
-    public string Name { get; init; } = DnsName.Root;
-    public ushort Type { get; init; }
-    public ushort Class { get; init; }
+    public string Name { get; internal set; } = DnsName.Root;
+    public ushort Type { get; internal set; }
+    public ushort Class { get; internal set; }
     /// <summary>Offset just past the question in <see cref="Packet"/>.</summary>
-    public int QuestionEnd { get; init; }
+    public int QuestionEnd { get; internal set; }
 
-    public bool HasEdns { get; init; }
+    public bool HasEdns { get; internal set; }
     /// <summary>The client's advertised UDP payload size (the OPT class), 0 without EDNS.</summary>
-    public ushort UdpSize { get; init; }
-    public byte EdnsVersion { get; init; }
-    public bool Do { get; init; }
+    public ushort UdpSize { get; internal set; }
+    public byte EdnsVersion { get; internal set; }
+    public bool Do { get; internal set; }
     /// <summary>The raw option area of the OPT RDATA (offset, length) in <see cref="Packet"/>.</summary>
-    public int OptionsOffset { get; init; }
-    public int OptionsLength { get; init; }
-    public bool HasTsig { get; init; }
+    public int OptionsOffset { get; internal set; }
+    public int OptionsLength { get; internal set; }
+    public bool HasTsig { get; internal set; }
 
     public ReadOnlySpan<byte> Options => Packet.AsSpan(OptionsOffset, OptionsLength);
 
@@ -113,42 +113,27 @@ public static class DnsReader
         var ns = BinaryPrimitives.ReadUInt16BigEndian(p[8..]);
         var ar = BinaryPrimitives.ReadUInt16BigEndian(p[10..]);
         var opcode = (flags >> 11) & 0xF;
-        var header = new DnsQuery { Packet = packet, Id = id, Flags = flags, QdCount = qd, AnCount = an, NsCount = ns, ArCount = ar };
-        if (opcode != Wire.Opcode.Query && opcode != Wire.Opcode.Notify)
-        {
-            query = header;
-            return QueryVerdict.NotImp;
-        }
-        if (qd != 1 || an > 1 || ns > 1 || ar > 2)
-        {
-            query = header;
-            return QueryVerdict.FormErr;
-        }
+        var result = new DnsQuery { Packet = packet, Id = id, Flags = flags, QdCount = qd, AnCount = an, NsCount = ns, ArCount = ar };
+        query = result;
+        if (opcode != Wire.Opcode.Query && opcode != Wire.Opcode.Notify) return QueryVerdict.NotImp;
+        if (qd != 1 || an > 1 || ns > 1 || ar > 2) return QueryVerdict.FormErr;
 
         var off = HeaderSize;
-        if (!DnsName.TryRead(p, ref off, out var name) || off + 4 > p.Length)
-        {
-            query = header;
-            return QueryVerdict.FormErr;
-        }
+        if (!DnsName.TryRead(p, ref off, out var name) || off + 4 > p.Length) return QueryVerdict.FormErr;
         var type = BinaryPrimitives.ReadUInt16BigEndian(p[off..]);
         var cls = BinaryPrimitives.ReadUInt16BigEndian(p[(off + 2)..]);
         off += 4;
         var questionEnd = off;
-        var withQuestion = new DnsQuery
-        {
-            Packet = packet, Id = id, Flags = flags, QdCount = qd, AnCount = an, NsCount = ns, ArCount = ar,
-            Name = name, Type = type, Class = cls, QuestionEnd = questionEnd,
-        };
+        result.Name = name;
+        result.Type = type;
+        result.Class = cls;
+        result.QuestionEnd = questionEnd;
 
         // Answer and authority (NOTIFY may carry a SOA, IXFR one SOA in authority): skip them.
         for (var i = 0; i < an + ns; i++)
         {
             if (!TrySkipRecord(p, ref off))
-            {
-                query = withQuestion;
-                return QueryVerdict.FormErr;
-            }
+            return QueryVerdict.FormErr;
         }
 
         var hasEdns = false;
@@ -161,28 +146,19 @@ public static class DnsReader
         {
             var start = off;
             if (!DnsName.TrySkip(p, ref off) || off + 10 > p.Length)
-            {
-                query = withQuestion;
-                return QueryVerdict.FormErr;
-            }
+            return QueryVerdict.FormErr;
             var rrType = BinaryPrimitives.ReadUInt16BigEndian(p[off..]);
             var rrClass = BinaryPrimitives.ReadUInt16BigEndian(p[(off + 2)..]);
             var ttl = BinaryPrimitives.ReadUInt32BigEndian(p[(off + 4)..]);
             var rdlen = BinaryPrimitives.ReadUInt16BigEndian(p[(off + 8)..]);
             off += 10;
             if (off + rdlen > p.Length)
-            {
-                query = withQuestion;
-                return QueryVerdict.FormErr;
-            }
+            return QueryVerdict.FormErr;
             if (rrType == RrType.OPT)
             {
                 // One OPT, owned by the root, with well-formed options (RFC 6891 §6.1.1).
                 if (hasEdns || off - 10 - start != 1 || !OptionsWellFormed(p.Slice(off, rdlen)))
-                {
-                    query = withQuestion;
-                    return QueryVerdict.FormErr;
-                }
+                return QueryVerdict.FormErr;
                 hasEdns = true;
                 udp = rrClass;
                 version = (byte)(ttl >> 16);
@@ -197,13 +173,13 @@ public static class DnsReader
             off += rdlen;
         }
 
-        query = new DnsQuery
-        {
-            Packet = packet, Id = id, Flags = flags, QdCount = qd, AnCount = an, NsCount = ns, ArCount = ar,
-            Name = name, Type = type, Class = cls, QuestionEnd = questionEnd,
-            HasEdns = hasEdns, UdpSize = udp, EdnsVersion = version, Do = dnssecOk,
-            OptionsOffset = optOff, OptionsLength = optLen, HasTsig = tsig,
-        };
+        result.HasEdns = hasEdns;
+        result.UdpSize = udp;
+        result.EdnsVersion = version;
+        result.Do = dnssecOk;
+        result.OptionsOffset = optOff;
+        result.OptionsLength = optLen;
+        result.HasTsig = tsig;
         return QueryVerdict.Ok;
     }
 

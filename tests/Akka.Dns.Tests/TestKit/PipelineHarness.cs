@@ -23,6 +23,7 @@ public sealed class PipelineHarness : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly List<IActorRef> _actors = [];
     private readonly Dictionary<int, RequestDispatcher> _dispatchers = [];
+    private Timer? _sweeper;
 
     private PipelineHarness(ActorSystem system, ServerPlan plan, DnsSettings settings)
     {
@@ -53,8 +54,13 @@ public sealed class PipelineHarness : IAsyncDisposable
         foreach (var l in plan.Listeners)
         {
             var table = new ZoneTable(l.Zones.Select(z => new KeyValuePair<string, BlockRuntime>(z.Zone, runtimes[z.Block])));
-            h._dispatchers[l.Port] = new RequestDispatcher(table, new InFlightTable(settings.MaxInFlight, settings.RequestTimeout));
+            h._dispatchers[l.Port] = new RequestDispatcher(table, settings);
         }
+        // The request deadline, as the server's listener timer runs it.
+        h._sweeper = new Timer(_ =>
+        {
+            foreach (var d in h._dispatchers.Values) d.Sweep(System.Diagnostics.Stopwatch.GetTimestamp());
+        }, null, settings.DeadlineSweepInterval, settings.DeadlineSweepInterval);
         return h;
     }
 
@@ -83,6 +89,7 @@ public sealed class PipelineHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_sweeper is not null) await _sweeper.DisposeAsync();
         foreach (var a in _actors) await a.GracefulStop(TimeSpan.FromSeconds(3));
         foreach (var b in Plan.Blocks)
             foreach (var p in b.Plugins)

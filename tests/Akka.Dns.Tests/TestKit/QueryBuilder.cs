@@ -40,7 +40,7 @@ public sealed record QueryBuilder(string Name, ushort Type = RrType.A, ushort Cl
             foreach (var (code, data) in Options)
             {
                 BinaryPrimitives.WriteUInt16BigEndian(oh, code);
-                BinaryPrimitives.WriteUInt16BigEndian(oh[2..], (ushort)data.Length);
+                BinaryPrimitives.WriteUInt16BigEndian(oh.AsSpan(2), (ushort)data.Length);
                 opts.Write(oh);
                 opts.Write(data);
             }

@@ -74,7 +74,7 @@ public sealed class ErrorsWriter : IResponseWriter
         var n = Interlocked.Exchange(ref p.Count, 0);
         if (n == 0) return;
         if (n > 1 || !p.Pattern.ShowFirst)
-            Log(p.Pattern.Level, $"{n} errors like '{p.Pattern.Text}' occurred in last {GoDuration.Format(p.Pattern.Period)}");
+            Log(p.Pattern.Level, $"{n} errors like '{p.Pattern.Text}' occurred in last {p.Pattern.PeriodText}");
     }
 
     /// <summary>Stops counting and logs what each pattern counted so far (CoreDNS does this on shutdown).</summary>

@@ -53,7 +53,7 @@ public sealed class ErrorsSetup : IPluginSetup
     {
         var args = r.RemainingArgs();
         if (args.Length < 2 || args.Length > 4) throw context.Error(r, r.ArgErr().Detail);
-        if (!GoDuration.TryParse(args[0], out var period, out var error)) throw context.Error(r, error);
+        if (!GoDuration.TryParse(args[0], out var periodNs, out var error)) throw context.Error(r, error);
         if (args[1].Length > MaxRegexpLength) throw context.Error(r, $"regex pattern too long: {args[1].Length} > {MaxRegexpLength}");
         Regex regex;
         try
@@ -93,14 +93,14 @@ public sealed class ErrorsSetup : IPluginSetup
                 throw context.Error(r, $"unknown option in consolidate: {a}");
             }
         }
-        return new ErrorPattern(period, args[1], regex, level ?? ErrorLevel.Error, showFirst);
+        return new ErrorPattern(GoDuration.ToTimeSpan(periodNs), GoDuration.Format(periodNs), args[1], regex, level ?? ErrorLevel.Error, showFirst);
     }
 }
 
 public enum ErrorLevel { Debug, Info, Warning, Error }
 
-/// <summary>One <c>consolidate</c> line.</summary>
-public sealed record ErrorPattern(TimeSpan Period, string Text, Regex Regex, ErrorLevel Level, bool ShowFirst);
+/// <summary>One <c>consolidate</c> line; <paramref name="PeriodText"/> is the period as Go prints it ("5m0s").</summary>
+public sealed record ErrorPattern(TimeSpan Period, string PeriodText, string Text, Regex Regex, ErrorLevel Level, bool ShowFirst);
 
 /// <summary>What errors was configured with; <paramref name="Debug"/> is the block's debug (debug-level lines print only then).</summary>
 public sealed record ErrorsOptions(IReadOnlyList<ErrorPattern> Patterns, bool Stacktrace, bool Debug);

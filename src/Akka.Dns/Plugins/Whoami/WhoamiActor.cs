@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Dns.Server;
 using Akka.Dns.Server.Pipeline;
@@ -24,15 +23,16 @@ public sealed class WhoamiActor : PluginActor
     {
         var reply = request.CreateReply();
         reply.Aa = true;
-        var client = request.Client;
         var name = request.Name;
         var cls = request.Class;
-        reply.Additional.Add(client.AddressFamily == AddressFamily.InterNetwork
-            ? DnsRecord.A(name, 0, client.Address, cls)
-            : DnsRecord.Aaaa(name, 0, client.Address, cls));
-        var srvOwner = (request.Proto == "udp" ? "_udp." : "_tcp.") + (name == DnsName.Root ? "" : name);
-        reply.Additional.Add(DnsRecord.Srv(srvOwner, 0, 0, 0, (ushort)client.Port, DnsName.Root, cls));
+        var ip = request.ClientAddressBytes();
+        reply.Additional.Add(new DnsRecord(name, ip.Length == 4 ? RrType.A : RrType.AAAA, cls, 0, ip));
+        var srvOwner = (request.Transport == DnsTransport.Udp ? "_udp." : "_tcp.") + (name == DnsName.Root ? "" : name);
+        reply.Additional.Add(new DnsRecord(srvOwner, RrType.SRV, cls, 0, SrvToRoot((ushort)request.ClientPort)));
         reply.Plugin = "whoami";
         return reply;
     }
+
+    /// <summary>SRV RDATA "0 0 PORT ." (priority, weight, port, root target).</summary>
+    private static byte[] SrvToRoot(ushort port) => [0, 0, 0, 0, (byte)(port >> 8), (byte)port, 0];
 }

@@ -54,12 +54,12 @@ public sealed class TcpListener : IAsyncDisposable
         if (endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any))
         {
             // Tcp().Bind resolves its host argument and refuses the wildcard address; its stage takes an
-            // IPEndPoint as is. Wildcard TCP listens on IPv4 (bind ::/addresses for IPv6 over TCP).
+            // IPEndPoint as is. The server opens one for 0.0.0.0 and one for :: (IPv6-only) when there is no bind.
             // IPEndPoint as is (it is internal: created once per listener by reflection).
             var stage = typeof(Tcp).Assembly.GetType("Akka.Streams.Implementation.IO.ConnectionSourceStage", throwOnError: true)!;
             var graph = (IGraph<SourceShape<Tcp.IncomingConnection>, Task<Tcp.ServerBinding>>)Activator.CreateInstance(stage,
                 System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic, null,
-                [_system.Tcp(), new IPEndPoint(IPAddress.Any, endPoint.Port), _settings.TcpBacklog,
+                [_system.Tcp(), endPoint, _settings.TcpBacklog,
                  System.Collections.Immutable.ImmutableList<Inet.SocketOption>.Empty, true, null, TimeSpan.FromSeconds(1)], null)!;
             connections = Source.FromGraph(graph);
         }
@@ -67,6 +67,10 @@ public sealed class TcpListener : IAsyncDisposable
         {
             connections = _system.TcpStream().Bind(endPoint.Address.ToString(), endPoint.Port, _settings.TcpBacklog, halfClose: true);
         }
+        // The materializer's supervisor is a top-level actor started asynchronously; a stage actor created
+        // before it started fails with "Unable to cast UnstartedCell to ActorCell". Wait until it answers.
+        if (_materializer is ActorMaterializer am)
+            await am.Supervisor.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(10));
         _binding = await connections
             .To(Sink.ForEach<Tcp.IncomingConnection>(Accept))
             .Run(_materializer);

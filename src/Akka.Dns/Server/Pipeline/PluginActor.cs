@@ -25,8 +25,24 @@ public abstract class PluginActor : UntypedActor
 
     protected override void OnReceive(object message)
     {
-        if (message is DnsRequest r) Handle(r);
-        else OnOther(message);
+        if (message is DnsRequest r)
+        {
+            try
+            {
+                Handle(r);
+            }
+            catch (Exception e)
+            {
+                // Answer this one query now, whatever the supervisor decides (restart, or stop when the
+                // restart budget is spent); then let the supervisor see the failure.
+                r.Fail(Rcode.ServFail, $"plugin/{Name}: {e.GetType().Name}: {e.Message}", Name);
+                throw;
+            }
+        }
+        else
+        {
+            OnOther(message);
+        }
     }
 
     /// <summary>Messages other than requests (snapshots, ticks).</summary>
@@ -43,8 +59,6 @@ public abstract class PluginActor : UntypedActor
 
     protected override void PreRestart(Exception reason, object message)
     {
-        if (message is DnsRequest r)
-            r.Fail(Rcode.ServFail, $"plugin/{Name}: {reason.GetType().Name}: {reason.Message}", Name);
         DnsServerMetrics.Panics.Increment();
         base.PreRestart(reason, message);
     }

@@ -11,10 +11,23 @@ public sealed class RequestDispatcher
 {
     private volatile ZoneTable _table;
 
-    public RequestDispatcher(ZoneTable table, InFlightTable inFlight)
+    private readonly InFlightTable[] _inFlight;
+
+    /// <summary>
+    /// <paramref name="shards"/> in-flight tables (one per receive thread, so adding a request touches no
+    /// cache line another receive thread writes), sharing <paramref name="capacity"/>.
+    /// </summary>
+    public RequestDispatcher(ZoneTable table, int shards, int capacity, TimeSpan timeout)
     {
         _table = table;
-        InFlight = inFlight;
+        shards = Math.Max(1, shards);
+        _inFlight = new InFlightTable[shards];
+        for (var i = 0; i < shards; i++) _inFlight[i] = new InFlightTable(Math.Max(1, capacity / shards), timeout);
+    }
+
+    public RequestDispatcher(ZoneTable table, DnsSettings settings)
+        : this(table, settings.UdpReceiveThreads, settings.MaxInFlight, settings.RequestTimeout)
+    {
     }
 
     public ZoneTable Table
@@ -23,7 +36,15 @@ public sealed class RequestDispatcher
         internal set => _table = value;
     }
 
-    public InFlightTable InFlight { get; }
+    public IReadOnlyList<InFlightTable> InFlight => _inFlight;
+
+    /// <summary>Answers SERVFAIL to every request past its deadline; returns how many.</summary>
+    public int Sweep(long now)
+    {
+        var n = 0;
+        foreach (var t in _inFlight) n += t.Sweep(now);
+        return n;
+    }
 
     /// <summary>Routes and hands off <paramref name="request"/>; <paramref name="replica"/> picks the pipeline replica.</summary>
     public void Dispatch(DnsRequest request, int replica)
@@ -49,7 +70,7 @@ public sealed class RequestDispatcher
             return;
         }
         request.Zone = zone;
-        InFlight.Add(request);
+        _inFlight[(uint)replica % (uint)_inFlight.Length].Add(request);
         block.Dispatch(request, replica);
     }
 }

@@ -189,9 +189,9 @@ public sealed class ErrorsSetupSpec(ITestOutputHelper output) : Akka.TestKit.Xun
     [InlineData("1500us", "1.5ms")]
     [InlineData("0", "0s")]
     [InlineData("-2m", "-2m0s")]
-    public void GoDuration_should_parse_and_print_like_go(string text, string printed)
+    public void Errors_should_print_the_period_like_go(string text, string printed)
     {
-        Assert.True(GoDuration.TryParse(text, out var d, out _));
-        Assert.Equal(printed, GoDuration.Format(d));
+        var p = PluginPlans.PluginOf<ErrorsPlugin>(Sys, $"errors {{\n consolidate {text} x\n }}").Options.Patterns.Single();
+        Assert.Equal(printed, p.PeriodText);
     }
 }
