@@ -113,6 +113,13 @@ public sealed class ErrorsSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
     }
 
     [Fact]
+    public async Task Errors_should_print_debug_level_lines_only_in_a_block_with_debug()
+    {
+        var lines = await LinesFor("debug\n errors {\n  consolidate 30s \"^testanswer: failed\" debug show_first\n }\n testanswer", "servfail");
+        Assert.Equal(["[DEBUG] plugin/errors: 2 servfail.ZONE A: testanswer: failed for servfail.ZONE"], lines);
+    }
+
+    [Fact]
     public async Task Errors_should_print_the_summary_when_the_period_ends()
     {
         var zone = $"z{Guid.NewGuid():N}.example.";
