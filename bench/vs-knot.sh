@@ -6,6 +6,7 @@
 #   bench/vs-knot.sh                 3 rounds × (UDP, TCP), 10 s each, after a 3 s warm-up
 #   ROUNDS=1 SECS=5 bench/vs-knot.sh quick look
 #   MEMORY=1 bench/vs-knot.sh        also: 5 min of sustained UDP load on Akka.Dns, RSS at minute 1 and 5
+#   EXECUTOR=channel bench/vs-knot.sh  plugin actors on Akka's channel-executor instead of the inline default
 #
 # Akka.Dns serves bench/Corefile.bench (whoami: the full actor pipeline, our codec) on AKKA_PORT; Knot serves
 # ../shared/bench/data/example.org.zone on KNOT_PORT (its answers are bigger: that favours neither).
@@ -36,7 +37,12 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 knot_pid() { pgrep -f "knotd.*knot-$knot_port" | head -1 || pgrep -n knotd; }
 
 echo "starting Akka.Dns on 127.0.0.1:$akka_port and Knot on 127.0.0.1:$knot_port" >&2
-timeout $((rounds * secs * 4 + 600)) dotnet "$dll" -conf "${COREFILE:-$here/Corefile.bench}" -dns.port "$akka_port" -quiet > "$tmp/akka.log" 2>&1 &
+hocon=()
+if [[ ${EXECUTOR:-inline} == channel ]]; then
+  echo 'akka.dns.dispatcher.executor = channel-executor' > "$tmp/executor.conf"
+  hocon=(-hocon "$tmp/executor.conf")
+fi
+timeout $((rounds * secs * 4 + 600)) dotnet "$dll" -conf "${COREFILE:-$here/Corefile.bench}" -dns.port "$akka_port" -quiet "${hocon[@]}" > "$tmp/akka.log" 2>&1 &
 timeout_pid=$!
 sleep 0.5
 akka_pid=$(pgrep -P "$timeout_pid" | head -1)

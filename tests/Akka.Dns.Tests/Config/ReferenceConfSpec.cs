@@ -34,11 +34,11 @@ public sealed class ReferenceConfSpec
     }
 
     [Fact]
-    public void Reference_conf_should_configure_the_query_path_dispatcher_as_a_channel_executor()
+    public void Reference_conf_should_run_query_path_actors_on_the_inline_executor()
     {
         var c = DnsSettings.DefaultConfig().GetConfig("akka.dns.dispatcher");
         Assert.Equal("Dispatcher", c.GetString("type"));
-        Assert.Equal("channel-executor", c.GetString("executor"));
+        Assert.Equal("Akka.Dns.Server.Pipeline.InlineExecutorConfigurator, Akka.Dns", c.GetString("executor"));
         Assert.Equal(100, c.GetInt("throughput"));
     }
 

@@ -12,8 +12,9 @@ namespace Akka.Dns.Server.Listeners;
 /// actor of the matched block (replica = thread index).
 /// Why no Akka.Streams stage between the socket and the first actor: DESIGN.md measured a ChannelSource stage
 /// there at 49 % of the bare loop on the channel-executor (every query crossed executors twice) against 79–84 %
-/// for a direct Tell, so the "stage" here is the receive thread itself. Replies are sent by whichever actor
-/// answers, with SendTo on the same socket.
+/// for a direct Tell, so the "stage" here is the receive thread itself. With the default inline executor
+/// (reference.conf, akka.dns.dispatcher) an idle plugin actor then runs on this thread; replies are sent by
+/// whichever actor answers, with SendTo on the same socket.
 /// </summary>
 public sealed class UdpListener : IReplyTarget, IDisposable
 {
