@@ -171,6 +171,7 @@ public static class Daemon
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => ctx.Cancel = true);   // CoreDNS ignores SIGHUP
 
         await system.WhenTerminated;
+        LineLog.Flush(TimeSpan.FromSeconds(2));   // query and error logs still queued
         if (cl.PidFile is not null) TryDelete(cl.PidFile);
         return 0;
     }
