@@ -101,6 +101,11 @@ public sealed class DnsRequest
     /// cleared bits. <see cref="CreateReply"/> copies RD and CD from here; <see cref="Query"/> stays as received.
     /// </summary>
     public ushort Flags { get; set; }
+    /// <summary>The dispatcher that routed this request (to re-enter the server for CNAME targets).</summary>
+    internal Routing.RequestDispatcher? Dispatcher { get; set; }
+    /// <summary>How many server re-entries led to this request (0 for a client's query); CoreDNS's loop key.</summary>
+    public int Depth { get; init; }
+
     /// <summary>Position in the in-flight table (for the deadline), -1 when not tracked.</summary>
     internal long InFlightSlot { get; set; } = -1;
     internal InFlightTable? InFlight { get; set; }
