@@ -21,6 +21,9 @@ public interface IReplyTarget
     /// <summary>Largest reply this transport carries for <paramref name="request"/> (UDP: the client's buffer; streams: 65535).</summary>
     int MaxReplySize(DnsRequest request);
     void Send(DnsRequest request, ReadOnlySpan<byte> reply);
+
+    /// <summary>Every message of the answer to <paramref name="request"/> was sent (one, or several for a transfer).</summary>
+    void Completed(DnsRequest request) { }
 }
 
 /// <summary>
@@ -163,6 +166,26 @@ public sealed class DnsRequest
         }
         ReplyWriter.Write(this, response);
         InFlight?.Remove(this);
+        Target.Completed(this);
+        return true;
+    }
+
+    /// <summary>
+    /// Answers with several messages in order (a zone transfer over a stream transport): each passes the
+    /// response writers and is written whole. False when the request was already answered.
+    /// </summary>
+    public bool RespondMany(IReadOnlyList<DnsResponse> responses)
+    {
+        if (Interlocked.Exchange(ref _answered, 1) != 0) return false;
+        foreach (var original in responses)
+        {
+            var response = original;
+            for (var i = _writerCount - 1; i >= 0; i--)
+                response = _writers![i].OnResponse(this, response);
+            ReplyWriter.Write(this, response);
+        }
+        InFlight?.Remove(this);
+        Target.Completed(this);
         return true;
     }
 
