@@ -38,8 +38,8 @@ public sealed class HostsSetup : IPluginSetup
             {
                 path = context.ResolvePath(args[0]);
                 if (Directory.Exists(path)) LineLog.Warning($"plugin/hosts: Hosts file {GoNet.Quote(path)} is a directory");
-                else if (!File.Exists(path)) LineLog.Warning($"plugin/hosts: File does not exist: {path}");
-                if (args.Length > 1) origins = NormalizeExact(args[1..], r);
+                else if (!System.IO.File.Exists(path)) LineLog.Warning($"plugin/hosts: File does not exist: {path}");
+                if (args.Length > 1) origins = ZoneMatch.NormalizeExact(args[1..], r);
             }
 
             while (r.NextBlock())
@@ -48,7 +48,7 @@ public sealed class HostsSetup : IPluginSetup
                 {
                     case "fallthrough":
                         var zones = r.RemainingArgs();
-                        fall = zones.Length == 0 ? ["."] : NormalizeExact(zones, r);
+                        fall = zones.Length == 0 ? ["."] : ZoneMatch.NormalizeExact(zones, r);
                         break;
                     case "fallthrough_unsupported":
                         if (r.RemainingArgs().Length != 0) throw context.Error(r, r.ArgErr().Detail);
@@ -107,27 +107,6 @@ public sealed class HostsSetup : IPluginSetup
         // A timer ticks at most every millisecond and at least every 49.7 days; Go's ticker has no such bounds.
         var ms = Math.Clamp(ns / 1_000_000, 1, uint.MaxValue - 1L);
         return TimeSpan.FromMilliseconds(ms);
-    }
-
-    /// <summary>CoreDNS's plugin.Host(arg).NormalizeExact for each argument: scheme and port stripped, lower-cased,
-    /// fully qualified, a CIDR expanded into its reverse zones; an argument that is none of these is silently
-    /// dropped, as OriginsFromArgsOrServerBlock and fall.SetZonesFromArgs do.</summary>
-    internal static IReadOnlyList<string> NormalizeExact(IEnumerable<string> args, DirectiveReader r)
-    {
-        var zones = new List<string>();
-        foreach (var a in args)
-        {
-            try
-            {
-                zones.AddRange(ServerKey.Parse(a, r.Current.File, r.Current.Line).Zones);
-            }
-            catch (CorefileException)
-            {
-                // silently ignored, as in CoreDNS
-            }
-        }
-
-        return zones;
     }
 }
 

@@ -123,7 +123,7 @@ public sealed class HostsSource
             long size;
             try
             {
-                mtime = File.GetLastWriteTimeUtc(file.SafeFileHandle);
+                mtime = System.IO.File.GetLastWriteTimeUtc(file.SafeFileHandle);
                 size = file.Length;
             }
             catch (IOException)
