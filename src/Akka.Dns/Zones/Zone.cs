@@ -63,6 +63,7 @@ public sealed class Zone
             }
             var key = DnsName.Normalize(rr.Name);
             if (!nodes.TryGetValue(key, out var node)) nodes[key] = node = new Node(rr.Name);
+            rr.PreEncode();
             node.Add(rr);
             all.Add(rr);
         }

@@ -72,8 +72,9 @@ public static class ZoneLookup
 
         // Walk down from the apex: a zone cut or a DNAME above the name decides the answer.
         var start = name.Length - origin.Length;
-        var labels = LabelStarts(qname, start);
-        for (var k = labels.Count - 1; k >= 0; k--)
+        Span<int> labelBuffer = stackalloc int[128];
+        var labels = LabelStarts(qname, start, labelBuffer);
+        for (var k = labels.Length - 1; k >= 0; k--)
         {
             var at = labels[k];
             var owner = name[at..];
@@ -113,7 +114,7 @@ public static class ZoneLookup
         // RFC 4592: the source of synthesis is "*." + the closest encloser (the longest existing ancestor,
         // empty non-terminals included); an existing name below it blocks nothing, we got here because the
         // name itself does not exist.
-        for (var k = 1; k < labels.Count; k++)
+        for (var k = 1; k < labels.Length; k++)
         {
             var encloser = name[labels[k]..];
             if (!zone.Exists(encloser)) continue;
@@ -260,15 +261,15 @@ public static class ZoneLookup
     }
 
     /// <summary>Start offsets of qname's labels from qname itself (0) up to, not including, the apex at <paramref name="apexAt"/>, plus the apex.</summary>
-    private static List<int> LabelStarts(string qname, int apexAt)
+    private static Span<int> LabelStarts(string qname, int apexAt, Span<int> buffer)
     {
-        var l = new List<int>(8);
-        for (var i = 0; i >= 0 && i <= apexAt; i = DnsName.NextLabel(qname, i))
+        var n = 0;
+        for (var i = 0; i >= 0 && i <= apexAt && n < buffer.Length - 1; i = DnsName.NextLabel(qname, i))
         {
-            l.Add(i);
+            buffer[n++] = i;
             if (i == apexAt) break;
         }
-        if (l[^1] != apexAt) l.Add(apexAt);
-        return l;
+        if (buffer[n - 1] != apexAt) buffer[n++] = apexAt;
+        return buffer[..n];
     }
 }

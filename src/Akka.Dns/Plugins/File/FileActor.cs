@@ -94,9 +94,7 @@ public sealed class FileActor : PluginActor
         var reply = request.CreateReply(r.Rcode);
         reply.Aa = r.Authoritative;
         reply.Plugin = "file";
-        foreach (var rr in r.Answer) reply.Answer.Add(rr);
-        foreach (var rr in r.Authority) reply.Authority.Add(rr);
-        foreach (var rr in r.Additional) reply.Additional.Add(rr);
+        reply.Adopt(r.Answer, r.Authority, r.Additional);
         return reply;
     }
 
