@@ -15,9 +15,9 @@ public sealed class Fallthrough
     /// <summary>No fallthrough directive: never falls through.</summary>
     public static readonly Fallthrough Never = new(null);
 
-    /// <summary>From the directive's arguments (none: every zone).</summary>
-    public static Fallthrough FromArgs(IReadOnlyList<string> zones) =>
-        new(zones.Count == 0 ? [DnsName.Root] : zones.Select(DnsName.Normalize).ToArray());
+    /// <summary>From the directive's arguments (none: every zone), normalised as CoreDNS's fall.SetZonesFromArgs does.</summary>
+    public static Fallthrough FromArgs(IReadOnlyList<string> zones, Corefile.DirectiveReader r) =>
+        new(zones.Count == 0 ? [DnsName.Root] : ZoneMatch.NormalizeExact(zones, r).ToArray());
 
     public bool IsSet => _zones is not null;
 
@@ -42,10 +42,15 @@ public static class ZoneMatch
         return best;
     }
 
-    /// <summary>Zones from a directive's arguments (normalised, CIDRs expanded), else the block's zones (plugin.OriginsFromArgsOrServerBlock).</summary>
-    public static IReadOnlyList<string> FromArgsOrBlock(IReadOnlyList<string> args, SetupContext ctx, Corefile.DirectiveReader r)
+    /// <summary>Zones from a directive's arguments, else the block's zones (plugin.OriginsFromArgsOrServerBlock).</summary>
+    public static IReadOnlyList<string> FromArgsOrBlock(IReadOnlyList<string> args, SetupContext ctx, Corefile.DirectiveReader r) =>
+        args.Count == 0 ? ctx.Zones : NormalizeExact(args, r);
+
+    /// <summary>CoreDNS's plugin.Host(arg).NormalizeExact for each argument: scheme and port stripped, lower-cased,
+    /// fully qualified, a CIDR expanded into its reverse zones; an argument that is none of these is silently
+    /// dropped, as OriginsFromArgsOrServerBlock and fall.SetZonesFromArgs do.</summary>
+    public static IReadOnlyList<string> NormalizeExact(IEnumerable<string> args, Corefile.DirectiveReader r)
     {
-        if (args.Count == 0) return ctx.Zones;
         var zones = new List<string>();
         foreach (var a in args)
         {
@@ -53,9 +58,9 @@ public static class ZoneMatch
             {
                 zones.AddRange(Corefile.ServerKey.Parse(a, r.Current.File, r.Current.Line).Zones);
             }
-            catch (Corefile.CorefileException e)
+            catch (Corefile.CorefileException)
             {
-                throw ctx.Error(r, e.Detail);
+                // silently ignored, as in CoreDNS
             }
         }
         return zones;

@@ -19,6 +19,8 @@ public sealed class Zone
     {
         Origin = origin;
         Soa = soa;
+        var minimum = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(soa.RData.AsSpan(soa.RData.Length - 4));
+        NegativeSoa = soa.WithTtl(Math.Min(soa.Ttl, minimum));
         ApexNs = apexNs;
         Records = records;
         _nodes = nodes.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
@@ -30,6 +32,8 @@ public sealed class Zone
     /// <summary>The zone's name, lower-case and fully qualified.</summary>
     public string Origin { get; }
     public DnsRecord Soa { get; }
+    /// <summary>The SOA as negative answers carry it: TTL = min(SOA TTL, MINIMUM) (RFC 2308 §3).</summary>
+    public DnsRecord NegativeSoa { get; }
     public uint Serial => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(Soa.RData.AsSpan(Soa.RData.Length - 20));
     public DnsRecord[] ApexNs { get; }
     /// <summary>Every record, SOA first (the order of a zone transfer).</summary>

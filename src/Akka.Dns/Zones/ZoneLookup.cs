@@ -25,7 +25,8 @@ public sealed class LookupResult
         _ => Wire.Rcode.NoError,
     };
 
-    public bool Authoritative => Outcome != LookupOutcome.Delegation;
+    /// <summary>AA: everything but a bare referral (a CNAME chain that ends in a referral is still our data).</summary>
+    public bool Authoritative => Outcome != LookupOutcome.Delegation || Answer.Count > 0;
 }
 
 /// <summary>
@@ -125,7 +126,8 @@ public static class ZoneLookup
             break;
         }
         r.Outcome = LookupOutcome.NameError;
-        r.Authority.Add(zone.Soa);
+        r.Authority.Clear();
+        r.Authority.Add(zone.NegativeSoa);
     }
 
     private static void Answer(Zone zone, Zone.Node node, string qname, ushort qtype, bool dnssecOk, LookupResult r, int depth, string? synthesizedOwner)
@@ -195,7 +197,7 @@ public static class ZoneLookup
         {
             r.Answer.Clear();
             r.Outcome = LookupOutcome.NameError;   // YXDOMAIN in RFC 6672; reported as a name error here
-            r.Authority.Add(zone.Soa);
+            r.Authority.Add(zone.NegativeSoa);
             return;
         }
         var cname = DnsRecord.Cname(qname, dname.Ttl, target, dname.Class);
@@ -212,7 +214,7 @@ public static class ZoneLookup
     private static void NoData(Zone zone, LookupResult r)
     {
         r.Authority.Clear();
-        r.Authority.Add(zone.Soa);
+        r.Authority.Add(zone.NegativeSoa);
         r.Outcome = LookupOutcome.NoData;
     }
 
