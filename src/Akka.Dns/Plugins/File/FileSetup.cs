@@ -32,6 +32,7 @@ public sealed class FileSetup : IPluginSetup
                 var slot = new ZoneSlot(origin, fileName);
                 try
                 {
+                    if (!System.IO.File.Exists(fileName)) throw new FileNotFoundException($"open {fileName}: no such file or directory");
                     slot.Current = Zone.Build(origin, MasterFile.ParseFile(fileName, origin));
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -74,6 +75,7 @@ public sealed class FileSetup : IPluginSetup
         }
         if (openError is not null && reload == TimeSpan.Zero)
             throw context.Error(context.Readers().First(), openError.Message);
+        if (openError is not null) LineLog.Warning($"plugin/file: Failed to open {openError.Message}: trying again in {GoDuration.Format((long)reload.TotalMilliseconds * 1_000_000)}");
         foreach (var s in slots) s.Reload = reload;
         return new FilePlugin(slots, fall);
     }

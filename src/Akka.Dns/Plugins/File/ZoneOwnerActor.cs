@@ -29,6 +29,11 @@ public sealed class ZoneOwnerActor : ReceiveActor, IWithTimers
     private void Reload()
     {
         Zone next;
+        if (!System.IO.File.Exists(_slot.FileName))
+        {
+            if (_slot.Current is not null) LineLog.Error($"plugin/file: {_slot.FileName} is gone, keeping the running version of {_slot.Origin}");
+            return;
+        }
         try
         {
             next = Zone.Build(_slot.Origin, MasterFile.ParseFile(_slot.FileName, _slot.Origin));

@@ -230,9 +230,9 @@ public sealed class HostsSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Te
         Assert.Equal(["example.org. 3600 A 10.0.0.1"], Answers(await h.QueryAsync("example.org.")));
         Assert.Equal(2, plugin.Entries);
 
-        var before = File.GetLastWriteTimeUtc(file.Path);
-        File.WriteAllText(file.Path, "10.0.0.9 example.org\n10.0.0.10 example.org www.example.org\n");
-        File.SetLastWriteTimeUtc(file.Path, before.AddSeconds(2));
+        var before = System.IO.File.GetLastWriteTimeUtc(file.Path);
+        System.IO.File.WriteAllText(file.Path, "10.0.0.9 example.org\n10.0.0.10 example.org www.example.org\n");
+        System.IO.File.SetLastWriteTimeUtc(file.Path, before.AddSeconds(2));
 
         string[] answers = [];
         for (var i = 0; i < 400; i++)
@@ -254,7 +254,7 @@ public sealed class HostsSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Te
         using var file = new TempHosts("10.0.0.1 example.org\n");
         await using var h = PipelineHarness.Start(Sys, $". {{\n hosts {file.Path} {{\n  reload 50ms\n  10.0.0.2 inline.example.org\n }}\n}}\n");
         var plugin = h.Plan.Blocks[0].Plugins.OfType<HostsPlugin>().Single();
-        File.Delete(file.Path);
+        System.IO.File.Delete(file.Path);
         // Reload on demand through the same path the timer takes: nothing to open, nothing changes.
         plugin.Source.Stop();
         plugin.Source.Start();
@@ -309,7 +309,7 @@ internal sealed class TempHosts : IDisposable
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("akka-dns-hosts-").FullName;
         Path = System.IO.Path.Combine(Directory, "hosts");
-        File.WriteAllText(Path, text);
+        System.IO.File.WriteAllText(Path, text);
     }
 
     public string Directory { get; }
