@@ -21,14 +21,21 @@ public static class RData
     /// </summary>
     public static byte[] Parse(ushort type, IReadOnlyList<string> fields, string origin)
     {
+        var reader = new FieldReader(fields, ZoneNames.Fqdn(origin));
         try
         {
-            return ParseCore(type, new FieldReader(fields, ZoneNames.Fqdn(origin)));
+            return ParseCore(type, reader);
         }
         catch (FormatException e)
         {
-            throw new FormatException($"bad {RrType.ToString(type)} record: {e.Message}", e);
+            throw new RDataFormatException($"bad {RrType.ToString(type)} record: {e.Message}", reader.Last, e);
         }
+    }
+
+    /// <summary>A bad RDATA; <see cref="Field"/> is the index of the token at fault (-1 when there were none).</summary>
+    internal sealed class RDataFormatException(string message, int field, Exception inner) : FormatException(message, inner)
+    {
+        public int Field { get; } = field;
     }
 
     /// <summary>Presentation format of wire RDATA; RFC 3597 <c>\# len hex</c> for unknown types and malformed RDATA.</summary>
@@ -261,7 +268,7 @@ public static class RData
     /// <summary>miekg/dns: every token is a string; a token longer than 255 octets is split into 255-octet strings.</summary>
     private static void Txt(RDataBuilder b, FieldReader r)
     {
-        if (r.Index >= r.Count) throw new FormatException("missing text");
+        if (r.Index >= r.Count) throw r.Missing("text");
         while (r.Index < r.Count)
         {
             var bytes = Presentation.Unescape(r.Next("text"));
@@ -281,7 +288,7 @@ public static class RData
     {
         var parts = new List<string>();
         while (r.Index < r.Count) parts.Add(r.Next("text"));
-        if (parts.Count == 0) throw new FormatException("missing CPU and OS");
+        if (parts.Count == 0) throw r.Missing("CPU and OS");
         if (parts.Count == 1)
         {
             var split = parts[0].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
@@ -347,19 +354,33 @@ public static class RData
     {
         public int Index { get; private set; }
         public int Count => fields.Count;
+
+        /// <summary>The token read last (the one an error is about); the last token when one is missing.</summary>
+        public int Last { get; private set; } = -1;
         public string Origin => origin;
 
         public string Peek() => fields[Index];
 
         public string Next(string what)
         {
-            if (Index >= fields.Count) throw new FormatException($"missing {what}");
+            if (Index >= fields.Count) throw Missing(what);
+            Last = Index;
             return fields[Index++];
         }
 
         public void End()
         {
-            if (Index < fields.Count) throw new FormatException($"unexpected '{fields[Index]}' after the RDATA");
+            if (Index < fields.Count)
+            {
+                Last = Index;
+                throw new FormatException($"unexpected '{fields[Index]}' after the RDATA");
+            }
+        }
+
+        public FormatException Missing(string what)
+        {
+            Last = fields.Count - 1;
+            return new FormatException($"missing {what}");
         }
 
         private ulong Number(string what, ulong max)
@@ -423,10 +444,11 @@ public static class RData
         /// <summary>Hex that may be split across the remaining tokens (at least one).</summary>
         public byte[] HexRest(string what)
         {
-            if (Index >= fields.Count) throw new FormatException($"missing {what}");
+            if (Index >= fields.Count) throw Missing(what);
             var bytes = new List<byte>();
             while (Index < fields.Count)
             {
+                Last = Index;
                 var t = fields[Index++];
                 if (!Presentation.TryDecodeHex(t, bytes)) throw new FormatException($"{what} '{t}' is not hex");
             }
@@ -436,9 +458,11 @@ public static class RData
         /// <summary>Base64 that may be split across the remaining tokens (at least one).</summary>
         public byte[] Base64Rest(string what)
         {
-            if (Index >= fields.Count) throw new FormatException($"missing {what}");
+            if (Index >= fields.Count) throw Missing(what);
             var sb = new StringBuilder();
+            var first = Index;
             while (Index < fields.Count) sb.Append(fields[Index++]);
+            Last = first;
             try
             {
                 return Convert.FromBase64String(sb.ToString());

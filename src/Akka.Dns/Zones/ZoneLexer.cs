@@ -14,9 +14,13 @@ internal sealed class ZoneLexer(string text, string file)
     /// Reads the next logical line with at least one token into <paramref name="tokens"/>. False at the end of input.
     /// <paramref name="leadingBlank"/> says whether the line started with a blank (the owner is inherited).
     /// </summary>
-    public bool NextLine(List<string> tokens, out int startLine, out bool leadingBlank)
+    public bool NextLine(List<string> tokens, out int startLine, out bool leadingBlank) => NextLine(tokens, null, out startLine, out leadingBlank);
+
+    /// <summary>As above, also recording the line each token starts on.</summary>
+    public bool NextLine(List<string> tokens, List<int>? lines, out int startLine, out bool leadingBlank)
     {
         tokens.Clear();
+        lines?.Clear();
         startLine = _line;
         leadingBlank = false;
         var braces = 0;
@@ -55,9 +59,11 @@ internal sealed class ZoneLexer(string text, string file)
                     _pos++;
                     continue;
                 case '"':
+                    lines?.Add(_line);
                     tokens.Add(Quoted());
                     continue;
                 default:
+                    lines?.Add(_line);
                     tokens.Add(Unquoted());
                     continue;
             }

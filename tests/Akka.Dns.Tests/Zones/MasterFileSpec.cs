@@ -169,7 +169,12 @@ a\.b IN CNAME c\032d
         { "$TTL 60\n\n@ IN SOA ns h (\n 1 2 3\n 4 5\n", "db.example.org:3: parenthesis not closed" },
         { "$TTL 60\n@ IN A 192.0.2.1 )\n", "db.example.org:2: extra closing parenthesis" },
         { "$TTL 60\n@ IN TXT \"open\n", "db.example.org:2: quoted string not closed before the end of the line" },
-        { "$TTL 60\n@ IN SOA ns h (\n 1 2 3\n 4 x )\n", "db.example.org:2: bad SOA record: minimum 'x' is not a time value" },
+        { "$TTL 60\n@ IN SOA ns h (\n 1 2 3\n 4 x )\n", "db.example.org:4: bad SOA record: minimum 'x' is not a time value" },
+        { "$TTL 60\n@ IN SOA ns h (\n 1 2 3\n 4 )\n", "db.example.org:4: bad SOA record: missing minimum" },
+        { "$TTL 60\n@ IN MX (\n 10\n mail extra )\n", "db.example.org:4: bad MX record: unexpected 'extra' after the RDATA" },
+        { "$TTL 60\n@ IN A\n", "db.example.org:2: bad A record: missing address" },
+        { "$TTL 60\n@ (\n IN\n A 1.2.3.400 )\n", "db.example.org:4: bad A record: '1.2.3.400' is not an IPv4 address" },
+        { "$TTL 60\n@ (\n IN\n FOO 1 )\n", "db.example.org:4: unknown RR type 'FOO'" },
         { "$TTL 60\r\n\r\n@ IN MX 10\r\n", "db.example.org:3: bad MX record: missing exchange" },
     };
 
