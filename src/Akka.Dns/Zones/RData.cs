@@ -82,7 +82,7 @@ public static class RData
                 r.Name(b, "mailbox");
                 r.Name(b, "second name");
                 break;
-            case RrType.TXT or 99: // SPF
+            case RrType.TXT or 99 or 258: // SPF AVC
                 Txt(b, r);
                 break;
             case RrType.HINFO:
@@ -195,6 +195,9 @@ public static class RData
                 b.U32(r.U32("serial"));
                 b.U16(r.U16("flags"));
                 TypeBitmap(b, r);
+                break;
+            case 29: // LOC
+                Loc.Parse(b, r);
                 break;
             default:
                 throw new FormatException("no presentation format is known for this type; write it as '\\# length hex' (RFC 3597)");
@@ -479,7 +482,7 @@ public static class RData
     private static bool IsKnown(ushort type) => type switch
     {
         RrType.A or RrType.AAAA or RrType.NS or RrType.CNAME or RrType.DNAME or RrType.PTR or 3 or 4 or 7 or 8 or 9
-            or RrType.SOA or RrType.MX or 18 or 21 or 36 or 14 or 17 or RrType.TXT or 99 or RrType.HINFO or RrType.SRV
+            or RrType.SOA or RrType.MX or 18 or 21 or 36 or 14 or 17 or RrType.TXT or 99 or 258 or 29 or RrType.HINFO or RrType.SRV
             or RrType.NAPTR or RrType.CAA or RrType.SSHFP or RrType.TLSA or 53 or RrType.DS or 59 or 32769
             or RrType.DNSKEY or 60 or 25 or RrType.RRSIG or 24 or RrType.NSEC or RrType.NSEC3 or RrType.NSEC3PARAM
             or RrType.SVCB or RrType.HTTPS or 256 or 61 or 49 or 63 or 62 => true,
@@ -513,7 +516,9 @@ public static class RData
             case 14 or 17:
                 if (!r.Name(sb) || !r.Sp(sb).Name(sb)) return null;
                 break;
-            case RrType.TXT or 99:
+            case 29:
+                return Loc.ToText(rdata);
+            case RrType.TXT or 99 or 258:
                 if (r.AtEnd) return null;
                 while (!r.AtEnd)
                 {

@@ -261,7 +261,8 @@ a\.b IN CNAME c\032d
             ch 60 CH TXT "a b" c "\\\"" "\200"
             @ HTTPS 1 . alpn="h2,h3" ipv4hint=192.0.2.1
             x TYPE1234 \# 2 abcd
-            y LOC \# 3 010203
+            y EUI48 \# 6 00005E0053FF
+            z LOC 52 22 23.123 N 4 53 32.5 E 2.05m
             """;
         var records = Parse(text);
         var written = MasterFile.Write(records);

@@ -111,8 +111,17 @@ public class RDataSpec
         ["RFC 3597 unknown type"] = new("TYPE1234", @"\# 3 ABcd EF", () => Hex("ABCDEF"), @"\# 3 ABCDEF"),
         ["RFC 3597 empty"] = new("TYPE65280", @"\# 0", () => [], @"\# 0"),
         ["RFC 3597 for a known type"] = new("A", @"\# 4 C0000201", () => Hex("C0000201"), "192.0.2.1"),
-        ["RFC 3597 for a type without a presentation parser (LOC)"] = new("LOC", @"\# 16 00121300 89 17 2D D0 70 BE 15 F0 00 98 8D 20",
-            () => Hex("00121300 89172DD0 70BE15F0 00988D20"), @"\# 16 0012130089172DD070BE15F000988D20"),
+        ["LOC (RFC 1876 example)"] = new("LOC", "42 21 54 N 71 06 18 W -24m 30m",
+            () => ArsoftRData(new LocRecord(Owner, 0, 0, 30, 10000, 10,   // ARSoft takes metres here, whatever its doc says
+                new LocRecord.Degree(false, 42, 21, 54, 0), new LocRecord.Degree(true, 71, 6, 18, 0), -24)),
+            "42 21 54.000 N 71 6 18.000 W -24.00m 30m 10000m 10m"),
+        ["LOC with every field"] = new("LOC", "52 22 23.123 n 4 53 32.5 e 2.05m 1.5m 20m 0.1m",
+            () => Hex("00 12 23 11" + (0x80000000u + 52 * 3600000 + 22 * 60000 + 23123).ToString("X8") + (0x80000000u + 4 * 3600000 + 53 * 60000 + 32500).ToString("X8") + (10000000 + 205).ToString("X8")),
+            "52 22 23.123 N 4 53 32.500 E 2.05m 1m 20m 0.1m"),
+        ["LOC in RFC 3597 form"] = new("LOC", @"\# 16 00121300 89 17 2D D0 70 BE 15 F0 00 98 8D 20",
+            () => Hex("00121300 89172DD0 70BE15F0 00988D20"), "42 21 54.000 N 71 6 18.000 W -24.00m 1m 10m 0m"),
+        ["AVC"] = new("AVC", "\"app-name:WOLFGANG\"", () => Hex("11 6170702D6E616D653A574F4C4647414E47"), "\"app-name:WOLFGANG\""),
+        ["TYPE without a presentation parser, RFC 3597 form"] = new("EUI48", @"\# 6 00005E0053FF", () => Hex("00005E0053FF"), @"\# 6 00005E0053FF"),
     };
 
 #pragma warning disable CS0612 // SPF is obsolete (RFC 7208) but still a type zone files carry
@@ -170,7 +179,11 @@ public class RDataSpec
         { "TYPE123", @"\# 2 ABCDEF", "bad TYPE123 record: RFC 3597 data has 3 octets but the length says 2" },
         { "TYPE123", @"\# x", "bad TYPE123 record: RFC 3597 length 'x' is not a number from 0 to 65535" },
         { "A", @"\# 3 010203", "bad A record: RFC 3597 data is not a valid A RDATA" },
-        { "LOC", "52 22 23.000 N 4 53 32.000 E -2.00m", @"bad LOC record: no presentation format is known for this type; write it as '\# length hex' (RFC 3597)" },
+        { "EUI48", "00-00-5e-00-53-ff", @"bad EUI48 record: no presentation format is known for this type; write it as '\# length hex' (RFC 3597)" },
+        { "LOC", "52 22 23.000 X 4 53 32.000 E -2.00m", "bad LOC record: 'X' is not N or S" },
+        { "LOC", "91 N 4 E 0m", "bad LOC record: latitude degrees '91' is not a number from 0 to 90" },
+        { "LOC", "52 N 4 E 0x", "bad LOC record: altitude '0x' is not a number of metres from -100000 to 42849672.95 with at most 2 decimals" },
+        { "LOC", "52 N 4 E", "bad LOC record: missing altitude" },
     };
 
     [Theory]
