@@ -124,6 +124,13 @@ public class MasterFileSpec
     }
 
     [Fact]
+    public void Parser_should_keep_a_newline_inside_quotes_as_miekg()
+    {
+        var records = Parse("$TTL 1\nt TXT \"one\ntwo\"\nu A 192.0.2.1\n");
+        Assert.Equal(["t.example.org. 1 IN TXT \"one\\010two\"", "u.example.org. 1 IN A 192.0.2.1"], Lines(records));
+    }
+
+    [Fact]
     public void Parser_should_read_CRLF_blank_lines_and_comments()
     {
         var records = Parse("; header\r\n$TTL 60\r\n\r\nwww IN A 192.0.2.1 ; trailing\r\n\t\r\n IN TXT \"x\"\r\n");
@@ -168,7 +175,8 @@ a\.b IN CNAME c\032d
         { "$INCLUDE\n", "db.example.org:1: $INCLUDE needs a file name and optionally an origin" },
         { "$TTL 60\n\n@ IN SOA ns h (\n 1 2 3\n 4 5\n", "db.example.org:3: parenthesis not closed" },
         { "$TTL 60\n@ IN A 192.0.2.1 )\n", "db.example.org:2: extra closing parenthesis" },
-        { "$TTL 60\n@ IN TXT \"open\n", "db.example.org:2: quoted string not closed before the end of the line" },
+        { "$TTL 60\n@ IN TXT \"open\n\nwww IN A 192.0.2.1\n", "db.example.org:2: quoted string not closed" },
+        { "$TTL 60\n@ IN TXT \"two\nlines\" (\n \"\\999\" )\n", "db.example.org:4: bad TXT record: '\\999' has a bad \\DDD escape" },
         { "$TTL 60\n@ IN SOA ns h (\n 1 2 3\n 4 x )\n", "db.example.org:4: bad SOA record: minimum 'x' is not a time value" },
         { "$TTL 60\n@ IN SOA ns h (\n 1 2 3\n 4 )\n", "db.example.org:4: bad SOA record: missing minimum" },
         { "$TTL 60\n@ IN MX (\n 10\n mail extra )\n", "db.example.org:4: bad MX record: unexpected 'extra' after the RDATA" },
