@@ -38,8 +38,34 @@ public static class RData
         public int Field { get; } = field;
     }
 
-    /// <summary>Presentation format of wire RDATA; RFC 3597 <c>\# len hex</c> for unknown types and malformed RDATA.</summary>
-    public static string ToText(ushort type, ReadOnlySpan<byte> rdata) => TryToText(type, rdata) ?? Generic(rdata);
+    /// <summary>
+    /// Presentation format of wire RDATA; RFC 3597 <c>\# len hex</c> for unknown types, for malformed RDATA and for
+    /// RDATA whose presentation would not parse back to the same octets (non-canonical type bitmaps, unsorted
+    /// SvcParam lists, ...), so that <c>Parse(ToText(x)) == x</c> always holds.
+    /// </summary>
+    public static string ToText(ushort type, ReadOnlySpan<byte> rdata)
+    {
+        var text = TryToText(type, rdata);
+        return text is not null && ParsesBackTo(type, text, rdata) ? text : Generic(rdata);
+    }
+
+    private static bool ParsesBackTo(ushort type, string text, ReadOnlySpan<byte> rdata)
+    {
+        var fields = new List<string>();
+        if (!new ZoneLexer(text, "rdata").NextLine(fields, out _, out _)) return false;
+        try
+        {
+            return ParseCore(type, new FieldReader(fields, ".")).AsSpan().SequenceEqual(rdata);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        catch (MasterFileException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>RFC 3597 generic form.</summary>
     public static string Generic(ReadOnlySpan<byte> rdata) =>
