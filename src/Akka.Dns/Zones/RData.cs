@@ -464,12 +464,6 @@ public static class RData
             if (abs is null || !b.Name(abs)) throw new FormatException($"{what} '{t}' is not a valid domain name");
         }
 
-        public string? NameText(string what)
-        {
-            var t = Next(what);
-            return ZoneNames.Absolute(t, origin) ?? throw new FormatException($"{what} '{t}' is not a valid domain name");
-        }
-
         /// <summary>Hex that may be split across the remaining tokens (at least one).</summary>
         public byte[] HexRest(string what)
         {

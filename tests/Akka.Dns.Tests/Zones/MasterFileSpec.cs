@@ -173,6 +173,8 @@ a\.b IN CNAME c\032d
         { "$GENERATE 1-10 host$ A 192.0.2.$\n", "db.example.org:1: $GENERATE is not supported" },
         { "$FOO bar\n", "db.example.org:1: unknown directive '$FOO'" },
         { "$INCLUDE\n", "db.example.org:1: $INCLUDE needs a file name and optionally an origin" },
+        { "$INCLUDE a b c\n", "db.example.org:1: $INCLUDE needs a file name and optionally an origin" },
+        { "\n$INCLUDE db.x a..b\n", "db.example.org:2: bad $INCLUDE origin 'a..b'" },
         { "$TTL 60\n\n@ IN SOA ns h (\n 1 2 3\n 4 5\n", "db.example.org:3: parenthesis not closed" },
         { "$TTL 60\n@ IN A 192.0.2.1 )\n", "db.example.org:2: extra closing parenthesis" },
         { "$TTL 60\n@ IN TXT \"open\n\nwww IN A 192.0.2.1\n", "db.example.org:2: quoted string not closed" },

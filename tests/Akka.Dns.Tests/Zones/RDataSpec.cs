@@ -184,6 +184,22 @@ public class RDataSpec
         { "LOC", "91 N 4 E 0m", "bad LOC record: latitude degrees '91' is not a number from 0 to 90" },
         { "LOC", "52 N 4 E 0x", "bad LOC record: altitude '0x' is not a number of metres from -100000 to 42849672.95 with at most 2 decimals" },
         { "LOC", "52 N 4 E", "bad LOC record: missing altitude" },
+        { "LOC", "N 4 E 0m", "bad LOC record: missing latitude degrees" },
+        { "LOC", "90 1 N 4 E 0m", "bad LOC record: latitude is beyond 90 degrees" },
+        { "LOC", "52 60 N 4 E 0m", "bad LOC record: latitude minutes '60' is not a number from 0 to 59" },
+        { "LOC", "52 1 60 N 4 E 0m", "bad LOC record: latitude seconds '60' is not a number below 60 with at most 3 decimals" },
+        { "LOC", "52 N 4 E 0m 1.234m", "bad LOC record: size '1.234m' is not a number of metres from 0 to 90000000 with at most 2 decimals" },
+        { "TXT", @"abc\", @"bad TXT record: 'abc\' ends with a lone backslash" },
+        { "HINFO", "", "bad HINFO record: missing CPU and OS" },
+        { "SVCB", "1 . mandatory=mandatory", "bad SVCB record: 'mandatory' must not list itself" },
+        { "SVCB", "1 . mandatory=foo", "bad SVCB record: 'foo' in 'mandatory' is not a SvcParam key" },
+        { "SVCB", "1 . mandatory=port,port port=1", "bad SVCB record: 'port' is listed twice in 'mandatory'" },
+        { "SVCB", "1 . alpn=,h2", "bad SVCB record: alpn ',h2' has an empty or too long protocol id" },
+        { "SVCB", @"1 . alpn=a\\b", @"bad SVCB record: alpn 'a\\b' has a bad escape" },
+        { "SVCB", "1 . port=x", "bad SVCB record: port 'x' is not a number from 0 to 65535" },
+        { "SVCB", "1 . ech=!!", "bad SVCB record: ech '!!' is not base64" },
+        { "SVCB", "1 . key65535", "bad SVCB record: 'key65535' is not a SvcParam key" },
+        { "SVCB", "1 . alpn=", "bad SVCB record: missing value of SvcParam 'alpn'" },
     };
 
     [Theory]
