@@ -61,7 +61,7 @@ public static class MasterFile
 
         public void Run(string text)
         {
-            var lexer = new ZoneLexer(text, file);
+            var lexer = new ZoneLexer(text.StartsWith('\uFEFF') ? text[1..] : text, file);
             var tokens = new List<string>(16);
             var lines = new List<int>(16);
             while (lexer.NextLine(tokens, lines, out var line, out var leadingBlank))

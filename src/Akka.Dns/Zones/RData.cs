@@ -246,7 +246,7 @@ public static class RData
         return data;
     }
 
-    private static byte[] Ipv4(string text)
+    internal static byte[] Ipv4(string text)
     {
         var result = new byte[4];
         var part = 0;
@@ -255,6 +255,7 @@ public static class RData
         {
             if (char.IsAsciiDigit(c))
             {
+                if (value == 0) throw NotIpv4(text);               // a leading zero (octal to some readers), refused as Go's net.ParseIP
                 value = value < 0 ? c - '0' : value * 10 + (c - '0');
                 if (value > 255) throw NotIpv4(text);
             }
@@ -275,16 +276,13 @@ public static class RData
 
     private static FormatException NotIpv4(string text) => new($"'{text}' is not an IPv4 address");
 
-    private static byte[] Ipv6(string text)
+    internal static byte[] Ipv6(string text)
     {
         if (text.Contains(':') && !text.Contains('%') && !text.Contains('[') && !text.Contains('/')
             && IPAddress.TryParse(text, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6)
             return ip.GetAddressBytes();
         throw new FormatException($"'{text}' is not an IPv6 address");
     }
-
-    internal static byte[] Ipv4Public(string text) => Ipv4(text);
-    internal static byte[] Ipv6Public(string text) => Ipv6(text);
 
     private static void CharString(RDataBuilder b, string text, string what)
     {
@@ -759,7 +757,8 @@ public static class RData
     /// <summary>
     /// Copies the RDATA of a record inside a whole DNS message, decompressing the names that RFC 1035 and RFC 3597 §4
     /// allow to be compressed (and that servers do compress: SRV, NAPTR, RRSIG signer, NSEC next). Other types are
-    /// copied as they are. False when the RDATA is malformed or runs past <paramref name="length"/>.
+    /// copied as they are. False when the names or the fixed fields around them are malformed, when A/AAAA RDATA has
+    /// the wrong length, or when anything runs past <paramref name="length"/>; the other fields are not checked.
     /// </summary>
     public static bool TryReadFromMessage(ushort type, ReadOnlySpan<byte> message, int offset, int length, out byte[] rdata)
     {
@@ -770,6 +769,10 @@ public static class RData
         var pos = offset;
         switch (type)
         {
+            case RrType.A or RrType.AAAA:
+                if (length != (type == RrType.A ? 4 : 16)) return false;
+                rdata = message.Slice(offset, length).ToArray();
+                return true;
             case RrType.NS or RrType.CNAME or RrType.DNAME or RrType.PTR or 3 or 4 or 7 or 8 or 9:
                 if (!Name(message, ref pos, end, b)) return false;
                 break;

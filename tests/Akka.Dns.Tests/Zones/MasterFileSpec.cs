@@ -138,6 +138,13 @@ public class MasterFileSpec
     }
 
     [Fact]
+    public void Parser_should_skip_a_byte_order_mark_and_read_directives_in_any_case()
+    {
+        var records = Parse("\uFEFF$ttl 60\n$origin Sub.Example.org.\n@ IN A 192.0.2.1\n");
+        Assert.Equal(["Sub.Example.org. 60 IN A 192.0.2.1"], Lines(records));
+    }
+
+    [Fact]
     public void Parser_should_return_nothing_for_an_empty_zone()
     {
         Assert.Empty(Parse(""));

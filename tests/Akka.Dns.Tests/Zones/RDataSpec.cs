@@ -147,6 +147,9 @@ public class RDataSpec
     {
         { "A", "300.1.2.3", "bad A record: '300.1.2.3' is not an IPv4 address" },
         { "A", "1.2.3", "bad A record: '1.2.3' is not an IPv4 address" },
+        { "A", "192.0.2.01", "bad A record: '192.0.2.01' is not an IPv4 address" },
+        { "A", "1.2.3.4.5", "bad A record: '1.2.3.4.5' is not an IPv4 address" },
+        { "A", "1..3.4", "bad A record: '1..3.4' is not an IPv4 address" },
         { "A", "1.2.3.4 5.6.7.8", "bad A record: unexpected '5.6.7.8' after the RDATA" },
         { "A", "", "bad A record: missing address" },
         { "AAAA", "192.0.2.1", "bad AAAA record: '192.0.2.1' is not an IPv6 address" },

@@ -77,5 +77,7 @@ public class TryReadFromMessageSpec
         Assert.False(RData.TryReadFromMessage(RrType.A, msg, offset, 5, out _));
         Assert.True(RData.TryReadFromMessage(RrType.A, msg, offset, 4, out var a));
         Assert.Equal([1, 2, 3, 4], a);
+        Assert.False(RData.TryReadFromMessage(RrType.A, msg, offset, 3, out _));
+        Assert.False(RData.TryReadFromMessage(RrType.AAAA, msg, offset, 4, out _));
     }
 }
