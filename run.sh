@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ./run.sh            restore, build (Release) and start the daemon on ./Corefile (127.0.0.1:1053)
-# ./run.sh test       install what the tests need (dig, kdig), build, run every test; ends "N passed, N failed"
+# ./run.sh test       install what the tests need (dig, kdig, knot, nsd), build, run every test; ends "N passed, N failed"
 # Extra arguments after ./run.sh go to the daemon (e.g. ./run.sh -dns.port 1054).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -14,9 +14,14 @@ build() {
 
 need_tools() {
   # dig (dnsutils) and kdig (knot-dnsutils) are the interop tests' independent clients.
+  # knot and nsd are the authoritative peers of the differential test (../shared/bench/diff.py, which
+  # needs Debian's python3-dnspython).
   local missing=()
   command -v dig >/dev/null || missing+=(dnsutils)
   command -v kdig >/dev/null || missing+=(knot-dnsutils)
+  command -v knotd >/dev/null || missing+=(knot)
+  command -v nsd >/dev/null || missing+=(nsd)
+  /usr/bin/python3 -c 'import dns' 2>/dev/null || missing+=(python3-dnspython)
   [[ ${#missing[@]} -eq 0 ]] && return 0
   echo "==> installing ${missing[*]} (apt)" >&2
   local sudo=""

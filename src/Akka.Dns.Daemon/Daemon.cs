@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using System.Runtime;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
@@ -125,6 +126,9 @@ public static class Daemon
             return 1;
         }
 
+        // Start-up parsed every zone and built every snapshot: hand that garbage back before serving.
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         if (cl.PidFile is not null) await File.WriteAllTextAsync(cl.PidFile, Environment.ProcessId + "\n");
         if (!cl.Quiet)
         {

@@ -115,6 +115,19 @@ public sealed class BlockOptions
     public TimeSpan? WriteTimeout { get; set; }
     public TimeSpan? IdleTimeout { get; set; }
     public int? MaxTcpQueries { get; set; }
+
+    /// <summary>Every plugin of the block, in chain order; filled once all of them are set up (transfer finds the file plugin here).</summary>
+    public IReadOnlyList<Plugin> Plugins { get; internal set; } = [];
+}
+
+/// <summary>A plugin whose zones can be transferred (CoreDNS's transfer.Transferer): file, auto, secondary.</summary>
+public interface ITransferer
+{
+    /// <summary>The zones it serves, lower-case, fully qualified.</summary>
+    IEnumerable<string> TransferZones { get; }
+
+    /// <summary>The current snapshot of <paramref name="origin"/>, or null when it has none (not loaded, expired).</summary>
+    Zones.Zone? GetZone(string origin);
 }
 
 /// <summary>Process-wide services setup-only plugins share (one HTTP endpoint per address, readiness).</summary>

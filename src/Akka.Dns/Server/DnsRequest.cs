@@ -21,6 +21,9 @@ public interface IReplyTarget
     /// <summary>Largest reply this transport carries for <paramref name="request"/> (UDP: the client's buffer; streams: 65535).</summary>
     int MaxReplySize(DnsRequest request);
     void Send(DnsRequest request, ReadOnlySpan<byte> reply);
+
+    /// <summary>Every message of the answer to <paramref name="request"/> was sent (one, or several for a transfer).</summary>
+    void Completed(DnsRequest request) { }
 }
 
 /// <summary>
@@ -101,6 +104,11 @@ public sealed class DnsRequest
     /// cleared bits. <see cref="CreateReply"/> copies RD and CD from here; <see cref="Query"/> stays as received.
     /// </summary>
     public ushort Flags { get; set; }
+    /// <summary>The dispatcher that routed this request (to re-enter the server for CNAME targets).</summary>
+    internal Routing.RequestDispatcher? Dispatcher { get; set; }
+    /// <summary>How many server re-entries led to this request (0 for a client's query); CoreDNS's loop key.</summary>
+    public int Depth { get; init; }
+
     /// <summary>Position in the in-flight table (for the deadline), -1 when not tracked.</summary>
     internal long InFlightSlot { get; set; } = -1;
     internal InFlightTable? InFlight { get; set; }
@@ -158,6 +166,26 @@ public sealed class DnsRequest
         }
         ReplyWriter.Write(this, response);
         InFlight?.Remove(this);
+        Target.Completed(this);
+        return true;
+    }
+
+    /// <summary>
+    /// Answers with several messages in order (a zone transfer over a stream transport): each passes the
+    /// response writers and is written whole. False when the request was already answered.
+    /// </summary>
+    public bool RespondMany(IReadOnlyList<DnsResponse> responses)
+    {
+        if (Interlocked.Exchange(ref _answered, 1) != 0) return false;
+        foreach (var original in responses)
+        {
+            var response = original;
+            for (var i = _writerCount - 1; i >= 0; i--)
+                response = _writers![i].OnResponse(this, response);
+            ReplyWriter.Write(this, response);
+        }
+        InFlight?.Remove(this);
+        Target.Completed(this);
         return true;
     }
 

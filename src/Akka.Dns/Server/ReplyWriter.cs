@@ -19,6 +19,11 @@ internal static class ReplyWriter
     public static void Write(DnsRequest request, DnsResponse response)
     {
         Scrub(request.Query, request.UdpSize, response);
+        if (request.Target is IResponseSink sink)
+        {
+            sink.Deliver(request, response);
+            return;
+        }
         var max = request.Target.MaxReplySize(request);
         var buf = ArrayPool<byte>.Shared.Rent(Math.Min(max, MaxMessageSize));
         try

@@ -131,6 +131,7 @@ public sealed class ServerPlan
             };
             plugins.Add(setup.Setup(ctx));
         }
+        options.Plugins = plugins;
         return new BlockPlan(block, options, plugins);
     }
 }

@@ -17,7 +17,17 @@ public sealed class DnsRecord(string name, ushort type, ushort @class, uint ttl,
     public uint Ttl { get; } = ttl;
     public byte[] RData { get; } = rdata;
 
-    public DnsRecord WithTtl(uint ttl) => ttl == Ttl ? this : new DnsRecord(Name, Type, Class, ttl, RData);
+    /// <summary>The owner name in wire form, when pre-encoded (<see cref="PreEncode"/>): the writer then only copies it.</summary>
+    public byte[]? NameWire { get; private set; }
+
+    /// <summary>Encodes the owner name once, for records served many times (zone data). Returns this.</summary>
+    public DnsRecord PreEncode()
+    {
+        NameWire ??= NameBytes(Name);
+        return this;
+    }
+
+    public DnsRecord WithTtl(uint ttl) => ttl == Ttl ? this : new DnsRecord(Name, Type, Class, ttl, RData) { NameWire = NameWire };
     public DnsRecord WithName(string name) => new(name, Type, Class, Ttl, RData);
 
     public static DnsRecord A(string name, uint ttl, IPAddress ip, ushort cls = RrClass.IN) => new(name, RrType.A, cls, ttl, Ip(ip, AddressFamily.InterNetwork));

@@ -63,6 +63,14 @@ public sealed class DnsResponse
         return r;
     }
 
+    /// <summary>Takes these lists as the three sections (no copy: the caller hands them over).</summary>
+    public void Adopt(List<DnsRecord> answer, List<DnsRecord> authority, List<DnsRecord> additional)
+    {
+        _answer = answer;
+        _authority = authority;
+        _additional = additional;
+    }
+
     /// <summary>A shallow copy with fresh section lists (records themselves are immutable).</summary>
     public DnsResponse Copy()
     {

@@ -100,7 +100,7 @@ public ref struct DnsWriter
 
     private bool TryWriteRecord(DnsRecord rr, int limit)
     {
-        if (!TryWriteName(rr.Name)) return false;
+        if (rr.NameWire is { } pre ? !TryWriteName(pre) : !TryWriteName(rr.Name)) return false;
         if (_pos + 10 + rr.RData.Length > limit) return false;
         var s = _buf[_pos..];
         BinaryPrimitives.WriteUInt16BigEndian(s, rr.Type);
@@ -145,8 +145,13 @@ public ref struct DnsWriter
     {
         Span<byte> wire = stackalloc byte[DnsName.MaxWireLength + 2];
         var len = DnsName.TryWrite(name, wire);
-        if (len < 0) return false;
-        wire = wire[..len];
+        return len >= 0 && TryWriteName(wire[..len]);
+    }
+
+    /// <summary>Writes an uncompressed wire name (pre-encoded owners of zone data), compressing its suffix.</summary>
+    private bool TryWriteName(scoped ReadOnlySpan<byte> wire)
+    {
+        var len = wire.Length;
         var i = 0;
         while (wire[i] != 0)
         {

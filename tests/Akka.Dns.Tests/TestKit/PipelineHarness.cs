@@ -87,6 +87,22 @@ public sealed class PipelineHarness : IAsyncDisposable
         return new DnsRequest(q, transport, target, new ServerInfo("127.0.0.1", 1053, transport), sa, client, new IPEndPoint(IPAddress.Loopback, 1053));
     }
 
+    /// <summary>Runs every plugin's StartAsync (owner actors, timers) as the server does; HTTP endpoints are not started.</summary>
+    public async Task StartPluginsAsync(ActorSystem system)
+    {
+        var host = new PluginHost
+        {
+            System = system,
+            Settings = Settings,
+            Http = new Akka.Dns.Http.HttpEndpoints(TimeSpan.FromSeconds(1)),
+            ShuttingDown = () => false,
+            Readiness = () => [],
+        };
+        foreach (var b in Plan.Blocks)
+            foreach (var p in b.Plugins)
+                await p.StartAsync(host, CancellationToken.None);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_sweeper is not null) await _sweeper.DisposeAsync();

@@ -25,7 +25,7 @@ public sealed class RootSetup : IPluginSetup
         var exists = true;
         try
         {
-            _ = File.GetAttributes(root!);
+            _ = System.IO.File.GetAttributes(root!);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -88,11 +88,9 @@ internal sealed class StreamConnection : IReplyTarget
 
     int IReplyTarget.MaxReplySize(DnsRequest request) => ReplyWriter.MaxMessageSize;
 
-    void IReplyTarget.Send(DnsRequest request, ReadOnlySpan<byte> reply)
-    {
-        Write(reply);
-        Answered();
-    }
+    void IReplyTarget.Send(DnsRequest request, ReadOnlySpan<byte> reply) => Write(reply);
+
+    void IReplyTarget.Completed(DnsRequest request) => Answered();
 
     private void Write(ReadOnlySpan<byte> reply)
     {

@@ -70,6 +70,7 @@ public sealed class RequestDispatcher
             return;
         }
         request.Zone = zone;
+        request.Dispatcher = this;
         _inFlight[(uint)replica % (uint)_inFlight.Length].Add(request);
         block.Dispatch(request, replica);
     }
