@@ -78,6 +78,16 @@ public sealed class SetupContext
     /// <summary>"FILE:LINE - Error during parsing: plugin/NAME: MSG".</summary>
     public CorefileException Error(DirectiveReader r, string message) => r.Err($"plugin/{PluginName}: {message}");
 
+    /// <summary>For plugins that take no arguments (whoami, minimal...): an argument is CoreDNS's ArgErr.</summary>
+    public void ExpectNoArguments()
+    {
+        foreach (var r in Readers())
+        {
+            r.Next();
+            if (r.NextArg()) throw Error(r, r.ArgErr().Detail);
+        }
+    }
+
     /// <summary>
     /// The optional single HOST:PORT argument of an HTTP-serving plugin (health, ready, prometheus):
     /// <paramref name="fallback"/> without arguments, an error for a bad address or more than one argument.

@@ -18,7 +18,8 @@ public static class RrType
         [7] = "MB", [8] = "MG", [9] = "MR", [10] = "NULL", [11] = "WKS", [14] = "MINFO", [17] = "RP",
         [18] = "AFSDB", [29] = "LOC", [37] = "CERT", [42] = "APL", [45] = "IPSECKEY", [49] = "DHCID",
         [59] = "CDS", [60] = "CDNSKEY", [61] = "OPENPGPKEY", [62] = "CSYNC", [63] = "ZONEMD", [108] = "EUI48",
-        [109] = "EUI64", [249] = "TKEY", [256] = "URI",
+        [109] = "EUI64", [249] = "TKEY", [256] = "URI", [21] = "RT", [24] = "SIG", [25] = "KEY", [26] = "PX",
+        [36] = "KX", [53] = "SMIMEA", [258] = "AVC", [32769] = "DLV",
     };
 
     private static readonly Dictionary<string, ushort> ByName =

@@ -61,12 +61,13 @@ public static class MasterFile
 
         public void Run(string text)
         {
-            var lexer = new ZoneLexer(text, file);
+            var lexer = new ZoneLexer(text.StartsWith('\uFEFF') ? text[1..] : text, file);
             var tokens = new List<string>(16);
-            while (lexer.NextLine(tokens, out var line, out var leadingBlank))
+            var lines = new List<int>(16);
+            while (lexer.NextLine(tokens, lines, out var line, out var leadingBlank))
             {
-                if (!leadingBlank && tokens[0].StartsWith('$')) Directive(tokens, line);
-                else Record(tokens, line, leadingBlank);
+                if (!leadingBlank && tokens[0].StartsWith('$')) Directive(tokens, lines[0]);
+                else Record(tokens, lines, line, leadingBlank);
             }
         }
 
@@ -125,7 +126,7 @@ public static class MasterFile
             new Parser(path, Path.GetDirectoryName(path) ?? "", includeOrigin, _defaultTtl, depth + 1, records) { _ttlByDirective = _ttlByDirective }.Run(text);
         }
 
-        private void Record(List<string> tokens, int line, bool leadingBlank)
+        private void Record(List<string> tokens, List<int> lines, int line, bool leadingBlank)
         {
             var i = 0;
             string owner;
@@ -147,8 +148,8 @@ public static class MasterFile
                 var t = tokens[i];
                 if (t.Length > 0 && char.IsAsciiDigit(t[0]))
                 {
-                    if (ttl is not null) throw Error(line, $"expecting RR type or class, not '{t}'");
-                    if (!Presentation.TryParseTtl(t, out var v)) throw Error(line, $"bad TTL '{t}'");
+                    if (ttl is not null) throw Error(lines[i], $"expecting RR type or class, not '{t}'");
+                    if (!Presentation.TryParseTtl(t, out var v)) throw Error(lines[i], $"bad TTL '{t}'");
                     ttl = v;
                 }
                 else if (cls is null && RrClass.TryParse(t, out var c))
@@ -161,12 +162,12 @@ public static class MasterFile
                 }
                 else
                 {
-                    throw Error(line, $"unknown RR type '{t}'");
+                    throw Error(lines[i], $"unknown RR type '{t}'");
                 }
             }
-            if (!haveType) throw Error(line, "missing RR type");
+            if (!haveType) throw Error(lines[^1], "missing RR type");
             if (type is RrType.OPT or RrType.TSIG or RrType.IXFR or RrType.AXFR or RrType.ANY or 249 or 253 or 254 or 0)
-                throw Error(line, $"RR type {RrType.ToString(type)} does not belong in a zone file");
+                throw Error(lines[i - 1], $"RR type {RrType.ToString(type)} does not belong in a zone file");
 
             if (ttl is { } explicitTtl)
             {
@@ -182,15 +183,17 @@ public static class MasterFile
             }
 
             _rdata.Clear();
+            var first = i;
             for (; i < tokens.Count; i++) _rdata.Add(tokens[i]);
             byte[] rdata;
             try
             {
                 rdata = RData.Parse(type, _rdata, _origin);
             }
-            catch (FormatException e)
+            catch (RData.RDataFormatException e)
             {
-                throw Error(line, e.Message);
+                // Name the line of the token at fault: a multi-line record's error is on the line that is wrong.
+                throw Error(e.Field >= 0 ? lines[first + e.Field] : lines[first - 1], e.Message);
             }
             records.Add(new DnsRecord(owner, type, cls ?? RrClass.IN, ttl ?? 0, rdata));
             _lastOwner = owner;

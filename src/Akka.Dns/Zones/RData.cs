@@ -21,18 +21,51 @@ public static class RData
     /// </summary>
     public static byte[] Parse(ushort type, IReadOnlyList<string> fields, string origin)
     {
+        var reader = new FieldReader(fields, ZoneNames.Fqdn(origin));
         try
         {
-            return ParseCore(type, new FieldReader(fields, ZoneNames.Fqdn(origin)));
+            return ParseCore(type, reader);
         }
         catch (FormatException e)
         {
-            throw new FormatException($"bad {RrType.ToString(type)} record: {e.Message}", e);
+            throw new RDataFormatException($"bad {RrType.ToString(type)} record: {e.Message}", reader.Last, e);
         }
     }
 
-    /// <summary>Presentation format of wire RDATA; RFC 3597 <c>\# len hex</c> for unknown types and malformed RDATA.</summary>
-    public static string ToText(ushort type, ReadOnlySpan<byte> rdata) => TryToText(type, rdata) ?? Generic(rdata);
+    /// <summary>A bad RDATA; <see cref="Field"/> is the index of the token at fault (-1 when there were none).</summary>
+    internal sealed class RDataFormatException(string message, int field, Exception inner) : FormatException(message, inner)
+    {
+        public int Field { get; } = field;
+    }
+
+    /// <summary>
+    /// Presentation format of wire RDATA; RFC 3597 <c>\# len hex</c> for unknown types, for malformed RDATA and for
+    /// RDATA whose presentation would not parse back to the same octets (non-canonical type bitmaps, unsorted
+    /// SvcParam lists, ...), so that <c>Parse(ToText(x)) == x</c> always holds.
+    /// </summary>
+    public static string ToText(ushort type, ReadOnlySpan<byte> rdata)
+    {
+        var text = TryToText(type, rdata);
+        return text is not null && ParsesBackTo(type, text, rdata) ? text : Generic(rdata);
+    }
+
+    private static bool ParsesBackTo(ushort type, string text, ReadOnlySpan<byte> rdata)
+    {
+        var fields = new List<string>();
+        if (!new ZoneLexer(text, "rdata").NextLine(fields, out _, out _)) return false;
+        try
+        {
+            return ParseCore(type, new FieldReader(fields, ".")).AsSpan().SequenceEqual(rdata);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        catch (MasterFileException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>RFC 3597 generic form.</summary>
     public static string Generic(ReadOnlySpan<byte> rdata) =>
@@ -75,7 +108,7 @@ public static class RData
                 r.Name(b, "mailbox");
                 r.Name(b, "second name");
                 break;
-            case RrType.TXT or 99: // SPF
+            case RrType.TXT or 99 or 258: // SPF AVC
                 Txt(b, r);
                 break;
             case RrType.HINFO:
@@ -189,6 +222,9 @@ public static class RData
                 b.U16(r.U16("flags"));
                 TypeBitmap(b, r);
                 break;
+            case 29: // LOC
+                Loc.Parse(b, r);
+                break;
             default:
                 throw new FormatException("no presentation format is known for this type; write it as '\\# length hex' (RFC 3597)");
         }
@@ -210,7 +246,7 @@ public static class RData
         return data;
     }
 
-    private static byte[] Ipv4(string text)
+    internal static byte[] Ipv4(string text)
     {
         var result = new byte[4];
         var part = 0;
@@ -219,6 +255,7 @@ public static class RData
         {
             if (char.IsAsciiDigit(c))
             {
+                if (value == 0) throw NotIpv4(text);               // a leading zero (octal to some readers), refused as Go's net.ParseIP
                 value = value < 0 ? c - '0' : value * 10 + (c - '0');
                 if (value > 255) throw NotIpv4(text);
             }
@@ -239,16 +276,13 @@ public static class RData
 
     private static FormatException NotIpv4(string text) => new($"'{text}' is not an IPv4 address");
 
-    private static byte[] Ipv6(string text)
+    internal static byte[] Ipv6(string text)
     {
         if (text.Contains(':') && !text.Contains('%') && !text.Contains('[') && !text.Contains('/')
             && IPAddress.TryParse(text, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6)
             return ip.GetAddressBytes();
         throw new FormatException($"'{text}' is not an IPv6 address");
     }
-
-    internal static byte[] Ipv4Public(string text) => Ipv4(text);
-    internal static byte[] Ipv6Public(string text) => Ipv6(text);
 
     private static void CharString(RDataBuilder b, string text, string what)
     {
@@ -261,7 +295,7 @@ public static class RData
     /// <summary>miekg/dns: every token is a string; a token longer than 255 octets is split into 255-octet strings.</summary>
     private static void Txt(RDataBuilder b, FieldReader r)
     {
-        if (r.Index >= r.Count) throw new FormatException("missing text");
+        if (r.Index >= r.Count) throw r.Missing("text");
         while (r.Index < r.Count)
         {
             var bytes = Presentation.Unescape(r.Next("text"));
@@ -281,7 +315,7 @@ public static class RData
     {
         var parts = new List<string>();
         while (r.Index < r.Count) parts.Add(r.Next("text"));
-        if (parts.Count == 0) throw new FormatException("missing CPU and OS");
+        if (parts.Count == 0) throw r.Missing("CPU and OS");
         if (parts.Count == 1)
         {
             var split = parts[0].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
@@ -347,19 +381,33 @@ public static class RData
     {
         public int Index { get; private set; }
         public int Count => fields.Count;
+
+        /// <summary>The token read last (the one an error is about); the last token when one is missing.</summary>
+        public int Last { get; private set; } = -1;
         public string Origin => origin;
 
         public string Peek() => fields[Index];
 
         public string Next(string what)
         {
-            if (Index >= fields.Count) throw new FormatException($"missing {what}");
+            if (Index >= fields.Count) throw Missing(what);
+            Last = Index;
             return fields[Index++];
         }
 
         public void End()
         {
-            if (Index < fields.Count) throw new FormatException($"unexpected '{fields[Index]}' after the RDATA");
+            if (Index < fields.Count)
+            {
+                Last = Index;
+                throw new FormatException($"unexpected '{fields[Index]}' after the RDATA");
+            }
+        }
+
+        public FormatException Missing(string what)
+        {
+            Last = fields.Count - 1;
+            return new FormatException($"missing {what}");
         }
 
         private ulong Number(string what, ulong max)
@@ -414,19 +462,14 @@ public static class RData
             if (abs is null || !b.Name(abs)) throw new FormatException($"{what} '{t}' is not a valid domain name");
         }
 
-        public string? NameText(string what)
-        {
-            var t = Next(what);
-            return ZoneNames.Absolute(t, origin) ?? throw new FormatException($"{what} '{t}' is not a valid domain name");
-        }
-
         /// <summary>Hex that may be split across the remaining tokens (at least one).</summary>
         public byte[] HexRest(string what)
         {
-            if (Index >= fields.Count) throw new FormatException($"missing {what}");
+            if (Index >= fields.Count) throw Missing(what);
             var bytes = new List<byte>();
             while (Index < fields.Count)
             {
+                Last = Index;
                 var t = fields[Index++];
                 if (!Presentation.TryDecodeHex(t, bytes)) throw new FormatException($"{what} '{t}' is not hex");
             }
@@ -436,9 +479,11 @@ public static class RData
         /// <summary>Base64 that may be split across the remaining tokens (at least one).</summary>
         public byte[] Base64Rest(string what)
         {
-            if (Index >= fields.Count) throw new FormatException($"missing {what}");
+            if (Index >= fields.Count) throw Missing(what);
             var sb = new StringBuilder();
+            var first = Index;
             while (Index < fields.Count) sb.Append(fields[Index++]);
+            Last = first;
             try
             {
                 return Convert.FromBase64String(sb.ToString());
@@ -455,7 +500,7 @@ public static class RData
     private static bool IsKnown(ushort type) => type switch
     {
         RrType.A or RrType.AAAA or RrType.NS or RrType.CNAME or RrType.DNAME or RrType.PTR or 3 or 4 or 7 or 8 or 9
-            or RrType.SOA or RrType.MX or 18 or 21 or 36 or 14 or 17 or RrType.TXT or 99 or RrType.HINFO or RrType.SRV
+            or RrType.SOA or RrType.MX or 18 or 21 or 36 or 14 or 17 or RrType.TXT or 99 or 258 or 29 or RrType.HINFO or RrType.SRV
             or RrType.NAPTR or RrType.CAA or RrType.SSHFP or RrType.TLSA or 53 or RrType.DS or 59 or 32769
             or RrType.DNSKEY or 60 or 25 or RrType.RRSIG or 24 or RrType.NSEC or RrType.NSEC3 or RrType.NSEC3PARAM
             or RrType.SVCB or RrType.HTTPS or 256 or 61 or 49 or 63 or 62 => true,
@@ -489,7 +534,9 @@ public static class RData
             case 14 or 17:
                 if (!r.Name(sb) || !r.Sp(sb).Name(sb)) return null;
                 break;
-            case RrType.TXT or 99:
+            case 29:
+                return Loc.ToText(rdata);
+            case RrType.TXT or 99 or 258:
                 if (r.AtEnd) return null;
                 while (!r.AtEnd)
                 {
@@ -710,7 +757,8 @@ public static class RData
     /// <summary>
     /// Copies the RDATA of a record inside a whole DNS message, decompressing the names that RFC 1035 and RFC 3597 §4
     /// allow to be compressed (and that servers do compress: SRV, NAPTR, RRSIG signer, NSEC next). Other types are
-    /// copied as they are. False when the RDATA is malformed or runs past <paramref name="length"/>.
+    /// copied as they are. False when the names or the fixed fields around them are malformed, when A/AAAA RDATA has
+    /// the wrong length, or when anything runs past <paramref name="length"/>; the other fields are not checked.
     /// </summary>
     public static bool TryReadFromMessage(ushort type, ReadOnlySpan<byte> message, int offset, int length, out byte[] rdata)
     {
@@ -721,6 +769,10 @@ public static class RData
         var pos = offset;
         switch (type)
         {
+            case RrType.A or RrType.AAAA:
+                if (length != (type == RrType.A ? 4 : 16)) return false;
+                rdata = message.Slice(offset, length).ToArray();
+                return true;
             case RrType.NS or RrType.CNAME or RrType.DNAME or RrType.PTR or 3 or 4 or 7 or 8 or 9:
                 if (!Name(message, ref pos, end, b)) return false;
                 break;

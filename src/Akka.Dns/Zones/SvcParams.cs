@@ -116,7 +116,7 @@ internal static class SvcParams
             {
                 var result = new List<byte>();
                 foreach (var part in Encoding.UTF8.GetString(raw).Split(','))
-                    result.AddRange(key == 4 ? RData.Ipv4Public(part) : RData.Ipv6Public(part));
+                    result.AddRange(key == 4 ? RData.Ipv4(part) : RData.Ipv6(part));
                 return result.ToArray();
             }
             case 5:

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Akka.Dns.Wire;
 
 namespace Akka.Dns.Zones;
@@ -10,10 +9,12 @@ namespace Akka.Dns.Zones;
 /// </summary>
 public sealed class Zone
 {
-    private readonly FrozenDictionary<string, Node> _nodes;
-    private readonly FrozenSet<string> _ents;
-    private readonly FrozenDictionary<string, Node>.AlternateLookup<ReadOnlySpan<char>> _nodeLookup;
-    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _entLookup;
+    // Plain hash tables, never written after Build: their span lookup (AlternateLookup) is the fast path
+    // (the frozen collections' span lookup measured 4-5 % of CPU on the query path here).
+    private readonly Dictionary<string, Node> _nodes;
+    private readonly HashSet<string> _ents;
+    private readonly Dictionary<string, Node>.AlternateLookup<ReadOnlySpan<char>> _nodeLookup;
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _entLookup;
 
     private Zone(string origin, DnsRecord soa, DnsRecord[] apexNs, Dictionary<string, Node> nodes, HashSet<string> ents, IReadOnlyList<DnsRecord> records)
     {
@@ -23,8 +24,8 @@ public sealed class Zone
         NegativeSoa = soa.WithTtl(Math.Min(soa.Ttl, minimum));
         ApexNs = apexNs;
         Records = records;
-        _nodes = nodes.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
-        _ents = ents.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        _nodes = nodes;
+        _ents = ents;
         _nodeLookup = _nodes.GetAlternateLookup<ReadOnlySpan<char>>();
         _entLookup = _ents.GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -108,15 +109,16 @@ public sealed class Zone
     /// <summary>True when the name owns nothing but lies above a name that does.</summary>
     public bool IsEmptyNonTerminalName(string name) => _entLookup.Contains(name.AsSpan());
 
-    /// <summary>The records of one owner name.</summary>
+    /// <summary>The records of one owner name: a few RRsets, found by a linear scan of their types.</summary>
     internal sealed class Node(string name)
     {
         private Dictionary<ushort, List<DnsRecord>>? _building = new();
-        private FrozenDictionary<ushort, DnsRecord[]> _sets = FrozenDictionary<ushort, DnsRecord[]>.Empty;
+        private ushort[] _types = [];
+        private DnsRecord[][] _sets = [];
 
         public string Name { get; } = name;
-        public int TypeCount => _building?.Count ?? _sets.Count;
-        public IEnumerable<ushort> Types => _sets.Keys;
+        public int TypeCount => _building?.Count ?? _types.Length;
+        public IEnumerable<ushort> Types => _types;
 
         public void Add(DnsRecord rr)
         {
@@ -131,12 +133,16 @@ public sealed class Zone
         public DnsRecord[]? Get(ushort type)
         {
             if (_building is not null) return _building.TryGetValue(type, out var l) ? [.. l] : null;
-            return _sets.TryGetValue(type, out var s) ? s : null;
+            var types = _types;
+            for (var i = 0; i < types.Length; i++)
+                if (types[i] == type) return _sets[i];
+            return null;
         }
 
         public void Freeze()
         {
-            _sets = _building!.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+            _types = [.. _building!.Keys];
+            _sets = _types.Select(t => _building[t].ToArray()).ToArray();
             _building = null;
         }
     }

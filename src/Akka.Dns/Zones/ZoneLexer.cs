@@ -2,7 +2,8 @@ namespace Akka.Dns.Zones;
 
 /// <summary>
 /// Splits master-file text into logical lines (RFC 1035 §5.1): blanks separate tokens, ';' starts a comment,
-/// '(' … ')' continue a line across newlines, "…" quotes (with backslash escapes kept for the RDATA parser),
+/// '(' … ')' continue a line across newlines, "…" quotes (with backslash escapes kept for the RDATA parser; a newline
+/// inside quotes is part of the string, as miekg/dns),
 /// a backslash escapes the next character in an unquoted token. CR is a blank, so CRLF files read as LF.
 /// </summary>
 internal sealed class ZoneLexer(string text, string file)
@@ -14,9 +15,13 @@ internal sealed class ZoneLexer(string text, string file)
     /// Reads the next logical line with at least one token into <paramref name="tokens"/>. False at the end of input.
     /// <paramref name="leadingBlank"/> says whether the line started with a blank (the owner is inherited).
     /// </summary>
-    public bool NextLine(List<string> tokens, out int startLine, out bool leadingBlank)
+    public bool NextLine(List<string> tokens, out int startLine, out bool leadingBlank) => NextLine(tokens, null, out startLine, out leadingBlank);
+
+    /// <summary>As above, also recording the line each token starts on.</summary>
+    public bool NextLine(List<string> tokens, List<int>? lines, out int startLine, out bool leadingBlank)
     {
         tokens.Clear();
+        lines?.Clear();
         startLine = _line;
         leadingBlank = false;
         var braces = 0;
@@ -55,9 +60,11 @@ internal sealed class ZoneLexer(string text, string file)
                     _pos++;
                     continue;
                 case '"':
+                    lines?.Add(_line);
                     tokens.Add(Quoted());
                     continue;
                 default:
+                    lines?.Add(_line);
                     tokens.Add(Unquoted());
                     continue;
             }
@@ -73,12 +80,13 @@ internal sealed class ZoneLexer(string text, string file)
         while (_pos < text.Length)
         {
             var c = text[_pos];
-            if (c == '\\' && _pos + 1 < text.Length && text[_pos + 1] != '\n')
+            if (c == '\\' && _pos + 1 < text.Length)
             {
+                if (text[_pos + 1] == '\n') _line++;
                 _pos += 2;
                 continue;
             }
-            if (c == '\n') break;
+            if (c == '\n') _line++;              // miekg/dns keeps newlines inside quotes as part of the string
             if (c == '"')
             {
                 var s = text.Substring(start, _pos - start);
@@ -87,7 +95,7 @@ internal sealed class ZoneLexer(string text, string file)
             }
             _pos++;
         }
-        throw new MasterFileException(file, startLine, "quoted string not closed before the end of the line");
+        throw new MasterFileException(file, startLine, "quoted string not closed");
     }
 
     private string Unquoted()

@@ -74,12 +74,14 @@ public static class ZoneLookup
         var start = name.Length - origin.Length;
         Span<int> labelBuffer = stackalloc int[128];
         var labels = LabelStarts(qname, start, labelBuffer);
+        Zone.Node? exactNode = null;
         for (var k = labels.Length - 1; k >= 0; k--)
         {
             var at = labels[k];
             var owner = name[at..];
             if (!zone.TryGetNode(owner, out var node)) continue;
             var isQname = at == 0;
+            if (isQname) exactNode = node;
             if (node.Get(RrType.DNAME) is { } dname && !isQname)
             {
                 Synthesize(zone, qname, qtype, dnssecOk, r, depth, dname[0], at);
@@ -100,9 +102,9 @@ public static class ZoneLookup
             }
         }
 
-        if (zone.TryGetNode(name, out var exact))
+        if (exactNode is not null)
         {
-            Answer(zone, exact, qname, qtype, dnssecOk, r, depth, synthesizedOwner: null);
+            Answer(zone, exactNode, qname, qtype, dnssecOk, r, depth, synthesizedOwner: null);
             return;
         }
         if (zone.IsEmptyNonTerminal(name))

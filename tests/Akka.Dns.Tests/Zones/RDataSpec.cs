@@ -111,8 +111,17 @@ public class RDataSpec
         ["RFC 3597 unknown type"] = new("TYPE1234", @"\# 3 ABcd EF", () => Hex("ABCDEF"), @"\# 3 ABCDEF"),
         ["RFC 3597 empty"] = new("TYPE65280", @"\# 0", () => [], @"\# 0"),
         ["RFC 3597 for a known type"] = new("A", @"\# 4 C0000201", () => Hex("C0000201"), "192.0.2.1"),
-        ["RFC 3597 for a type without a presentation parser (LOC)"] = new("LOC", @"\# 16 00121300 89 17 2D D0 70 BE 15 F0 00 98 8D 20",
-            () => Hex("00121300 89172DD0 70BE15F0 00988D20"), @"\# 16 0012130089172DD070BE15F000988D20"),
+        ["LOC (RFC 1876 example)"] = new("LOC", "42 21 54 N 71 06 18 W -24m 30m",
+            () => ArsoftRData(new LocRecord(Owner, 0, 0, 30, 10000, 10,   // ARSoft takes metres here, whatever its doc says
+                new LocRecord.Degree(false, 42, 21, 54, 0), new LocRecord.Degree(true, 71, 6, 18, 0), -24)),
+            "42 21 54.000 N 71 6 18.000 W -24.00m 30m 10000m 10m"),
+        ["LOC with every field"] = new("LOC", "52 22 23.123 n 4 53 32.5 e 2.05m 1.5m 20m 0.1m",
+            () => Hex("00 12 23 11" + (0x80000000u + 52 * 3600000 + 22 * 60000 + 23123).ToString("X8") + (0x80000000u + 4 * 3600000 + 53 * 60000 + 32500).ToString("X8") + (10000000 + 205).ToString("X8")),
+            "52 22 23.123 N 4 53 32.500 E 2.05m 1m 20m 0.1m"),
+        ["LOC in RFC 3597 form"] = new("LOC", @"\# 16 00121300 89 17 2D D0 70 BE 15 F0 00 98 8D 20",
+            () => Hex("00121300 89172DD0 70BE15F0 00988D20"), "42 21 54.000 N 71 6 18.000 W -24.00m 1m 10m 0m"),
+        ["AVC"] = new("AVC", "\"app-name:WOLFGANG\"", () => Hex("11 6170702D6E616D653A574F4C4647414E47"), "\"app-name:WOLFGANG\""),
+        ["TYPE without a presentation parser, RFC 3597 form"] = new("EUI48", @"\# 6 00005E0053FF", () => Hex("00005E0053FF"), @"\# 6 00005E0053FF"),
     };
 
 #pragma warning disable CS0612 // SPF is obsolete (RFC 7208) but still a type zone files carry
@@ -138,6 +147,9 @@ public class RDataSpec
     {
         { "A", "300.1.2.3", "bad A record: '300.1.2.3' is not an IPv4 address" },
         { "A", "1.2.3", "bad A record: '1.2.3' is not an IPv4 address" },
+        { "A", "192.0.2.01", "bad A record: '192.0.2.01' is not an IPv4 address" },
+        { "A", "1.2.3.4.5", "bad A record: '1.2.3.4.5' is not an IPv4 address" },
+        { "A", "1..3.4", "bad A record: '1..3.4' is not an IPv4 address" },
         { "A", "1.2.3.4 5.6.7.8", "bad A record: unexpected '5.6.7.8' after the RDATA" },
         { "A", "", "bad A record: missing address" },
         { "AAAA", "192.0.2.1", "bad AAAA record: '192.0.2.1' is not an IPv6 address" },
@@ -170,7 +182,27 @@ public class RDataSpec
         { "TYPE123", @"\# 2 ABCDEF", "bad TYPE123 record: RFC 3597 data has 3 octets but the length says 2" },
         { "TYPE123", @"\# x", "bad TYPE123 record: RFC 3597 length 'x' is not a number from 0 to 65535" },
         { "A", @"\# 3 010203", "bad A record: RFC 3597 data is not a valid A RDATA" },
-        { "LOC", "52 22 23.000 N 4 53 32.000 E -2.00m", @"bad LOC record: no presentation format is known for this type; write it as '\# length hex' (RFC 3597)" },
+        { "EUI48", "00-00-5e-00-53-ff", @"bad EUI48 record: no presentation format is known for this type; write it as '\# length hex' (RFC 3597)" },
+        { "LOC", "52 22 23.000 X 4 53 32.000 E -2.00m", "bad LOC record: 'X' is not N or S" },
+        { "LOC", "91 N 4 E 0m", "bad LOC record: latitude degrees '91' is not a number from 0 to 90" },
+        { "LOC", "52 N 4 E 0x", "bad LOC record: altitude '0x' is not a number of metres from -100000 to 42849672.95 with at most 2 decimals" },
+        { "LOC", "52 N 4 E", "bad LOC record: missing altitude" },
+        { "LOC", "N 4 E 0m", "bad LOC record: missing latitude degrees" },
+        { "LOC", "90 1 N 4 E 0m", "bad LOC record: latitude is beyond 90 degrees" },
+        { "LOC", "52 60 N 4 E 0m", "bad LOC record: latitude minutes '60' is not a number from 0 to 59" },
+        { "LOC", "52 1 60 N 4 E 0m", "bad LOC record: latitude seconds '60' is not a number below 60 with at most 3 decimals" },
+        { "LOC", "52 N 4 E 0m 1.234m", "bad LOC record: size '1.234m' is not a number of metres from 0 to 90000000 with at most 2 decimals" },
+        { "TXT", @"abc\", @"bad TXT record: 'abc\' ends with a lone backslash" },
+        { "HINFO", "", "bad HINFO record: missing CPU and OS" },
+        { "SVCB", "1 . mandatory=mandatory", "bad SVCB record: 'mandatory' must not list itself" },
+        { "SVCB", "1 . mandatory=foo", "bad SVCB record: 'foo' in 'mandatory' is not a SvcParam key" },
+        { "SVCB", "1 . mandatory=port,port port=1", "bad SVCB record: 'port' is listed twice in 'mandatory'" },
+        { "SVCB", "1 . alpn=,h2", "bad SVCB record: alpn ',h2' has an empty or too long protocol id" },
+        { "SVCB", @"1 . alpn=a\\b", @"bad SVCB record: alpn 'a\\b' has a bad escape" },
+        { "SVCB", "1 . port=x", "bad SVCB record: port 'x' is not a number from 0 to 65535" },
+        { "SVCB", "1 . ech=!!", "bad SVCB record: ech '!!' is not base64" },
+        { "SVCB", "1 . key65535", "bad SVCB record: 'key65535' is not a SvcParam key" },
+        { "SVCB", "1 . alpn=", "bad SVCB record: missing value of SvcParam 'alpn'" },
     };
 
     [Theory]
@@ -179,7 +211,7 @@ public class RDataSpec
     {
         Assert.True(RrType.TryParse(type, out var t));
         var fields = text.Length == 0 ? new List<string>() : Fields(text);
-        var e = Assert.Throws<FormatException>(() => RData.Parse(t, fields, Origin));
+        var e = Assert.ThrowsAny<FormatException>(() => RData.Parse(t, fields, Origin));
         Assert.Equal(message, e.Message);
     }
 

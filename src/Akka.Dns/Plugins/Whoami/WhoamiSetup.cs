@@ -9,11 +9,7 @@ public sealed class WhoamiSetup : IPluginSetup
 {
     public Plugin Setup(SetupContext context)
     {
-        foreach (var r in context.Readers())
-        {
-            r.Next();
-            if (r.NextArg()) throw context.Error(r, r.ArgErr().Detail);
-        }
+        context.ExpectNoArguments();
         return new WhoamiPlugin();
     }
 }
