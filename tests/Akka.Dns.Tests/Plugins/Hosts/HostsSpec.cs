@@ -234,11 +234,13 @@ public sealed class HostsSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Te
         System.IO.File.WriteAllText(file.Path, "10.0.0.9 example.org\n10.0.0.10 example.org www.example.org\n");
         System.IO.File.SetLastWriteTimeUtc(file.Path, before.AddSeconds(2));
 
+        // The timer may read the new contents before the test sets the mtime: wait for both to be seen.
+        var stamp = new DateTimeOffset(before.AddSeconds(2)).ToUnixTimeMilliseconds() / 1000.0;
         string[] answers = [];
         for (var i = 0; i < 400; i++)
         {
             answers = Answers(await h.QueryAsync("example.org."));
-            if (answers.Length == 2) break;
+            if (answers.Length == 2 && Math.Abs(plugin.ReloadTimestampSeconds - stamp) < 0.001) break;
             await Task.Delay(25);
         }
 
