@@ -15,15 +15,17 @@ namespace Akka.Dns.Plugins.File;
 /// </summary>
 public sealed class FileActor : PluginActor
 {
-    private readonly FilePlugin _plugin;
+    private readonly ZoneService _service;
     private readonly string[] _origins;
 
-    public static Props Props(FilePlugin plugin, ChainLink? next) => Akka.Actor.Props.Create(() => new FileActor(plugin, next));
+    public static Props Props(FilePlugin plugin, ChainLink? next) => Props(new ZoneService("file", plugin.Slots, plugin.Fallthrough), next);
 
-    public FileActor(FilePlugin plugin, ChainLink? next) : base("file", next)
+    public static Props Props(ZoneService service, ChainLink? next) => Akka.Actor.Props.Create(() => new FileActor(service, next));
+
+    public FileActor(ZoneService service, ChainLink? next) : base(service.Name, next)
     {
-        _plugin = plugin;
-        _origins = plugin.Slots.Select(s => s.Origin).ToArray();
+        _service = service;
+        _origins = service.Slots.Select(s => s.Origin).ToArray();
     }
 
     protected override void Handle(DnsRequest request)
@@ -34,19 +36,27 @@ public sealed class FileActor : PluginActor
             Next(request);
             return;
         }
-        var zone = Slot(origin).Current;
-        if (zone is null)
-        {
-            request.Fail(Rcode.ServFail, $"plugin/file: zone {origin} is not loaded", "file");
-            return;
-        }
+        var slot = Slot(origin);
+        // CoreDNS's order: transfers refused, then NOTIFY (taken by a secondary, dropped otherwise), then the data.
         if (request.Type is RrType.AXFR or RrType.IXFR)
         {
-            request.Fail(Rcode.Refused, null, "file");
+            request.Fail(Rcode.Refused, null, Name);
+            return;
+        }
+        if (request.Query.Opcode == Opcode.Notify)
+        {
+            if (_service.Notify is { } notify) notify.OnNotify(request, slot);
+            else request.RespondMany([]);   // CoreDNS's "Dropping notify": no reply at all
+            return;
+        }
+        var zone = slot.Current;
+        if (zone is null)
+        {
+            request.Fail(Rcode.ServFail, $"plugin/{Name}: zone {origin} is not loaded", Name);
             return;
         }
         var result = ZoneLookup.Lookup(zone, request.Name, request.Type, request.Query.Do);
-        if (result.Answer.Count == 0 && _plugin.Fallthrough.Through(request.Name) &&
+        if (result.Answer.Count == 0 && _service.Fallthrough.Through(request.Name) &&
             (result.Outcome == LookupOutcome.NameError || (result.Outcome == LookupOutcome.NoData && zone.IsEmptyNonTerminalName(request.Name))))
         {
             Next(request);
@@ -58,7 +68,7 @@ public sealed class FileActor : PluginActor
             Upstream.Lookup(request, target, request.Type, reply => self.Tell(new ChaseAnswered(request, result, reply), ActorRefs.NoSender));
             return;
         }
-        request.Respond(Reply(request, result));
+        request.Respond(Reply(request, result, Name));
     }
 
     protected override void OnOther(object message)
@@ -79,21 +89,21 @@ public sealed class FileActor : PluginActor
             Rcode.NoError when reply.AnswerCount == 0 => LookupOutcome.NoData,
             _ => LookupOutcome.Success,
         };
-        done.Request.Respond(Reply(done.Request, r));
+        done.Request.Respond(Reply(done.Request, r, Name));
     }
 
     private ZoneSlot Slot(string origin)
     {
-        foreach (var s in _plugin.Slots)
+        foreach (var s in _service.Slots)
             if (s.Origin == origin) return s;
         throw new InvalidOperationException(origin);
     }
 
-    private static DnsResponse Reply(DnsRequest request, LookupResult r)
+    private static DnsResponse Reply(DnsRequest request, LookupResult r, string plugin)
     {
         var reply = request.CreateReply(r.Rcode);
         reply.Aa = r.Authoritative;
-        reply.Plugin = "file";
+        reply.Plugin = plugin;
         reply.Adopt(r.Answer, r.Authority, r.Additional);
         return reply;
     }
@@ -101,4 +111,14 @@ public sealed class FileActor : PluginActor
     #region Messages
     private sealed record ChaseAnswered(DnsRequest Request, LookupResult Result, DnsResponse Reply);
     #endregion
+}
+
+/// <summary>What a <see cref="FileActor"/> serves: the zones, their fallthrough, the plugin's name (file, secondary)
+/// and who takes a NOTIFY for one of the zones (null: NOTIFY is dropped, as CoreDNS's file does).</summary>
+public sealed record ZoneService(string Name, IReadOnlyList<ZoneSlot> Slots, Fallthrough Fallthrough, INotifyHandler? Notify = null);
+
+/// <summary>Takes a NOTIFY query for <paramref name="slot"/>'s zone on the query path: it must answer (or drop) the request.</summary>
+public interface INotifyHandler
+{
+    void OnNotify(DnsRequest request, ZoneSlot slot);
 }
