@@ -7,9 +7,11 @@ using Akka.Dns.Zones;
 namespace Akka.Dns.Plugins.File;
 
 /// <summary>
-/// Answers authoritatively from the current snapshot of the zone the query falls in (CoreDNS's file.ServeDNS):
-/// AA on everything but referrals, SERVFAIL while a zone is not loaded, AXFR/IXFR refused (the transfer plugin
-/// answers them earlier in the chain), NXDOMAIN (and an empty non-terminal) passed on with fallthrough.
+/// Answers authoritatively from the current snapshot of the zone the query falls in (CoreDNS's file.ServeDNS), for
+/// the file and the secondary plugin (a <see cref="ZoneService"/>): AXFR/IXFR refused (the transfer plugin answers
+/// them earlier in the chain), NOTIFY handed to the service's <see cref="INotifyHandler"/> (dropped without one),
+/// SERVFAIL while a zone is not loaded (or expired), AA on everything but referrals, NXDOMAIN (and an empty
+/// non-terminal) passed on with fallthrough.
 /// A CNAME leaving the zone is followed through the whole server, and the reply completed when that answer
 /// comes back (a Tell to this actor).
 /// </summary>

@@ -161,6 +161,41 @@ public sealed class SecondarySpec(ITestOutputHelper output) : Akka.TestKit.Xunit
     }
 
     [Fact]
+    public async Task Transfer_should_serve_the_secondary_zone_onwards_once_it_is_loaded()
+    {
+        var zone = SecondaryZones.ExampleOrg(7);
+        using var primary = new FakePrimary(zone) { Rcode = Rcode.Refused };
+        var h = PipelineHarness.Start(Sys, $"example.org {{\n secondary {{\n  transfer from 127.0.0.1:{primary.Port}\n }}\n transfer {{\n  to *\n }}\n}}\n");
+        await using var _ = h;
+        await h.StartPluginsAsync(Sys);
+        Assert.Equal(ReturnCode.ServerFailure, (await h.QueryAsync("example.org.", RrType.AXFR, transport: DnsTransport.Tcp)).Rcode);
+        primary.Rcode = Rcode.NoError;
+        await AwaitAssertAsync(async () => Assert.Equal("192.0.2.1", await WwwAsync(h)), Patience);
+
+        var axfr = await h.QueryAsync("example.org.", RrType.AXFR, transport: DnsTransport.Tcp);
+        Assert.Equal(ReturnCode.NoError, axfr.Rcode);
+        var records = axfr.Message.AnswerRecords;
+        Assert.Equal(zone.Count + 1, records.Count);
+        Assert.IsType<SoaRecord>(records[0]);
+        Assert.IsType<SoaRecord>(records[^1]);
+    }
+
+    [Fact]
+    public async Task Notify_for_a_file_zone_should_get_no_answer_as_in_CoreDNS()
+    {
+        var db = Path.Combine(Directory.CreateTempSubdirectory("akka-dns-secondary-").FullName, "db.example.org");
+        await System.IO.File.WriteAllTextAsync(db, Akka.Dns.Zones.MasterFile.Write(SecondaryZones.ExampleOrg(7)));
+        await using var h = PipelineHarness.Start(Sys, $"example.org {{\n file {db}\n}}\n");
+        var target = new CompletionTarget();
+        var request = PipelineHarness.CreateRequest(new QueryBuilder("example.org.", RrType.SOA) { Opcode = Opcode.Notify }.Build(),
+            DnsTransport.Udp, target, new IPEndPoint(IPAddress.Loopback, 5353))!;
+        h.Dispatchers.First().Dispatch(request, 0);
+        await target.Done.Task.WaitAsync(Patience);
+        Assert.Equal(0, target.Sent);
+        Assert.Equal(ReturnCode.NoError, (await h.QueryAsync("www.example.org.")).Rcode);
+    }
+
+    [Fact]
     public async Task Fallthrough_should_pass_names_the_zone_does_not_have_on()
     {
         using var primary = new FakePrimary(SecondaryZones.ExampleOrg(7));
