@@ -183,7 +183,9 @@ public sealed class SecondarySpec(ITestOutputHelper output) : Akka.TestKit.Xunit
     [Fact]
     public async Task Notify_for_a_file_zone_should_get_no_answer_as_in_CoreDNS()
     {
-        var db = Path.Combine(Directory.CreateTempSubdirectory("akka-dns-secondary-").FullName, "db.example.org");
+        var dir = Directory.CreateTempSubdirectory("akka-dns-secondary-").FullName;
+        using var cleanup = new DirectoryCleanup(dir);
+        var db = Path.Combine(dir, "db.example.org");
         await System.IO.File.WriteAllTextAsync(db, Akka.Dns.Zones.MasterFile.Write(SecondaryZones.ExampleOrg(7)));
         await using var h = PipelineHarness.Start(Sys, $"example.org {{\n file {db}\n}}\n");
         var target = new CompletionTarget();
@@ -217,6 +219,11 @@ public sealed class SecondarySpec(ITestOutputHelper output) : Akka.TestKit.Xunit
         public int MaxReplySize(DnsRequest request) => 65535;
         public void Send(DnsRequest request, ReadOnlySpan<byte> reply) => Interlocked.Increment(ref Sent);
         public void Completed(DnsRequest request) => Done.TrySetResult();
+    }
+
+    private sealed class DirectoryCleanup(string dir) : IDisposable
+    {
+        public void Dispose() => Directory.Delete(dir, recursive: true);
     }
 
     /// <summary>A fake primary brought back on a given port.</summary>
