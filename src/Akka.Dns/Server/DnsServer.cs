@@ -10,6 +10,13 @@ using Akka.Event;
 
 namespace Akka.Dns.Server;
 
+/// <summary>Published on the event stream once every listener of a (re)started server is open (NOTIFY at start waits for it).</summary>
+public sealed class ServerStarted
+{
+    public static readonly ServerStarted Instance = new();
+    private ServerStarted() { }
+}
+
 /// <summary>
 /// A running <see cref="ServerPlan"/>: one supervisor actor per server block (its pipeline replicas), and per
 /// listener a zone router, its in-flight table and its UDP and TCP sockets; plus the HTTP endpoints of
@@ -134,6 +141,7 @@ public sealed class DnsServer : IAsyncDisposable
 
         var sweep = _settings.DeadlineSweepInterval;
         _sweeper = new Timer(_ => Sweep(), null, sweep, sweep);
+        _system.EventStream.Publish(ServerStarted.Instance);
     }
 
     private static string Addr(ListenerPlan l) => l.Address?.ToString() ?? "";

@@ -87,7 +87,7 @@ public sealed class PipelineHarness : IAsyncDisposable
         return new DnsRequest(q, transport, target, new ServerInfo("127.0.0.1", 1053, transport), sa, client, new IPEndPoint(IPAddress.Loopback, 1053));
     }
 
-    /// <summary>Runs every plugin's StartAsync (owner actors, timers) as the server does; HTTP endpoints are not started.</summary>
+    /// <summary>Runs every plugin's StartAsync (owner actors, timers) as the server does, then announces the server started; HTTP endpoints are not started.</summary>
     public async Task StartPluginsAsync(ActorSystem system)
     {
         var host = new PluginHost
@@ -101,6 +101,7 @@ public sealed class PipelineHarness : IAsyncDisposable
         foreach (var b in Plan.Blocks)
             foreach (var p in b.Plugins)
                 await p.StartAsync(host, CancellationToken.None);
+        system.EventStream.Publish(ServerStarted.Instance);
     }
 
     public async ValueTask DisposeAsync()

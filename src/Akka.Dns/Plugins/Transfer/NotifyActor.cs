@@ -8,8 +8,8 @@ using Akka.Dns.Wire;
 namespace Akka.Dns.Plugins.Transfer;
 
 /// <summary>
-/// Sends DNS NOTIFY (RFC 1996) for the block's transferred zones: once for each zone already loaded when it
-/// starts (CoreDNS notifies on startup), then whenever a <see cref="ZoneLoaded"/> brings a serial it has not
+/// Sends DNS NOTIFY (RFC 1996) for the block's transferred zones: once for each zone already loaded when the
+/// server has opened its listeners (CoreDNS notifies on startup), then whenever a <see cref="ZoneLoaded"/> brings a serial it has not
 /// notified yet. Each IP-address <c>to</c> of the zone's rule gets <c>zone. IN SOA</c> with opcode NOTIFY and AA
 /// over UDP, tried up to three times (two seconds each) until it answers NOERROR, as CoreDNS's sendNotify does.
 /// </summary>
@@ -32,10 +32,15 @@ public sealed class NotifyActor : ReceiveActor
         _options = options;
         _block = block;
         Receive<ZoneLoaded>(z => Consider(DnsName.Normalize(z.Origin), z.Zone.Serial));
+        Receive<Server.ServerStarted>(_ => NotifyLoaded());
         Receive<NotifyOutcome>(Log);
     }
 
-    protected override void PreStart()
+    // The start-up NOTIFY waits for ServerStarted (the listeners are open): a secondary that answers it at once
+    // transfers from us. The plugin subscribes this actor to it when it creates it.
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    private void NotifyLoaded()
     {
         foreach (var p in _block.Plugins)
         {

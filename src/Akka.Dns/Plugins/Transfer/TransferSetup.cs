@@ -75,6 +75,7 @@ public sealed class TransferPlugin(TransferOptions options, BlockOptions block) 
         _notifier = host.System.ActorOf(NotifyActor.Props(Options, block));
         // Subscribed before StartAsync returns: no ZoneLoaded published after the server started is missed.
         host.System.EventStream.Subscribe(_notifier, typeof(File.ZoneLoaded));
+        host.System.EventStream.Subscribe(_notifier, typeof(Server.ServerStarted));
         return Task.CompletedTask;
     }
 

@@ -68,17 +68,7 @@ public sealed class TransferNotifySpec(ITestOutputHelper output) : Akka.TestKit.
     private async Task<PipelineHarness> StartAsync(TestTransferer zones, string corefile)
     {
         var h = PipelineHarness.Start(Sys, corefile, zones.Catalog);
-        var host = new PluginHost
-        {
-            System = Sys,
-            Settings = h.Settings,
-            Readiness = () => [],
-            Http = new HttpEndpoints(TimeSpan.FromSeconds(1)),
-            ShuttingDown = () => false,
-        };
-        foreach (var b in h.Plan.Blocks)
-            foreach (var p in b.Plugins)
-                await p.StartAsync(host, CancellationToken.None);
+        await h.StartPluginsAsync(Sys);
         return h;
     }
 
