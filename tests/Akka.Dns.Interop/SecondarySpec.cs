@@ -11,7 +11,7 @@ namespace Akka.Dns.Interop;
 public sealed class SecondarySpec(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private static readonly string BenchZone = "/work/shared/bench/data/example.org.zone";
+    private static readonly string BenchZone = Path.GetFullPath(Path.Combine(Repo.Root, "..", "shared", "bench", "data", "example.org.zone"));
     private readonly string _dir = Directory.CreateTempSubdirectory("akka-dns-secondary-").FullName;
     private readonly List<Knot> _knots = [];
     private readonly List<Daemon> _daemons = [];

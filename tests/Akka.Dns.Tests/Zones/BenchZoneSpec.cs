@@ -8,7 +8,8 @@ namespace Akka.Dns.Tests.Zones;
 
 public class BenchZoneSpec(ITestOutputHelper output)
 {
-    private const string ZonePath = "/work/shared/bench/data/example.org.zone";
+    // ../shared/bench/data next to the repository (the shared benchmark data; not copied in).
+    private static readonly string ZonePath = Path.GetFullPath(Path.Combine(Akka.Dns.Tests.Config.RepoRoot.Path, "..", "shared", "bench", "data", "example.org.zone"));
 
     [Fact]
     public void Bench_zone_should_parse_completely_and_survive_a_write_parse_round_trip()
