@@ -14,9 +14,9 @@ public sealed class AuthoritativeDiffSpec(ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
 
-    private static string Bench => Path.GetFullPath(Path.Combine(Repo.Root, "..", "shared", "bench"));
+    private static string Bench => SharedBench.Dir;
 
-    [Theory]
+    [SharedBenchTheory]
     [InlineData("knot", new[] { "--allow-extra", "authority" })]
     [InlineData("nsd", new[] { "--allow-extra", "authority", "--allow-extra", "additional" })]
     public async Task File_plugin_should_answer_every_query_as_the_peer_does(string peer, string[] tolerated)

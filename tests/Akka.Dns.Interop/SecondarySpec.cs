@@ -11,7 +11,7 @@ namespace Akka.Dns.Interop;
 public sealed class SecondarySpec(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private static readonly string BenchZone = Path.GetFullPath(Path.Combine(Repo.Root, "..", "shared", "bench", "data", "example.org.zone"));
+    private static string BenchZone => SharedBench.Zone;
     private readonly string _dir = Directory.CreateTempSubdirectory("akka-dns-secondary-").FullName;
     private readonly List<Knot> _knots = [];
     private readonly List<Daemon> _daemons = [];
@@ -168,7 +168,7 @@ public sealed class SecondarySpec(ITestOutputHelper output) : IAsyncLifetime
         return d;
     }
 
-    [Fact]
+    [SharedBenchFact]
     public async Task Secondary_should_answer_like_its_Knot_primary_and_follow_its_NOTIFY()
     {
         var akkaPort = Ports.Free();
@@ -202,7 +202,7 @@ public sealed class SecondarySpec(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(await ShapeAsync(knot.Port, "example.org", "SOA"), await ShapeAsync(akkaPort, "example.org", "SOA"));
     }
 
-    [Fact]
+    [SharedBenchFact]
     public async Task Secondary_zone_should_be_transferable_onwards_and_equal_the_primary()
     {
         var akkaPort = Ports.Free();
@@ -224,7 +224,7 @@ public sealed class SecondarySpec(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(theirs, await AxfrAsync(akkaPort));
     }
 
-    [Fact]
+    [SharedBenchFact]
     public async Task Knot_as_secondary_of_Akka_Dns_should_hold_our_zone_after_a_change()
     {
         var akkaPort = Ports.Free();
