@@ -42,16 +42,21 @@ run_tests() {
       --logger "trx;LogFileName=$(basename "$p").trx" --results-directory "$results" >&2 || rc=1
   done
   # One plain summary line from the trx files (VSTest prints its own per project).
-  local passed=0 failed=0
+  local passed=0 failed=0 total=0
   for f in "$results"/*.trx; do
     [[ -f $f ]] || continue
     local c
     c=$(grep -o '<Counters [^>]*>' "$f" | head -1)
     passed=$((passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$c")))
     failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$c")))
+    total=$((total + $(sed -E 's/.* total="([0-9]+)".*/\1/' <<<"$c")))
   done
   rm -rf "$results"
   [[ $failed -gt 0 ]] && rc=1
+  local skipped=$((total - passed - failed))
+  if [[ $skipped -gt 0 ]]; then
+    echo "($skipped skipped: they need ../shared/bench next to the repository; the test output says which)"
+  fi
   echo "$passed passed, $failed failed"
   return $rc
 }
