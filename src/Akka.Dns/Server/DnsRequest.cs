@@ -151,6 +151,26 @@ public sealed class DnsRequest
     public bool Respond(DnsResponse response)
     {
         if (Interlocked.Exchange(ref _answered, 1) != 0) return false;
+        Write(response);
+        Finish();
+        return true;
+    }
+
+    /// <summary>
+    /// Answers with several messages in order (a zone transfer over a stream transport): each passes the
+    /// response writers and is written whole. False when the request was already answered.
+    /// </summary>
+    public bool RespondMany(IReadOnlyList<DnsResponse> responses)
+    {
+        if (Interlocked.Exchange(ref _answered, 1) != 0) return false;
+        foreach (var response in responses) Write(response);
+        Finish();
+        return true;
+    }
+
+    /// <summary>Runs the response writers (reverse chain order; one that throws turns the reply into SERVFAIL) and writes the reply.</summary>
+    private void Write(DnsResponse response)
+    {
         var writers = _writers;
         for (var i = _writerCount - 1; i >= 0; i--)
         {
@@ -165,28 +185,12 @@ public sealed class DnsRequest
             }
         }
         ReplyWriter.Write(this, response);
-        InFlight?.Remove(this);
-        Target.Completed(this);
-        return true;
     }
 
-    /// <summary>
-    /// Answers with several messages in order (a zone transfer over a stream transport): each passes the
-    /// response writers and is written whole. False when the request was already answered.
-    /// </summary>
-    public bool RespondMany(IReadOnlyList<DnsResponse> responses)
+    private void Finish()
     {
-        if (Interlocked.Exchange(ref _answered, 1) != 0) return false;
-        foreach (var original in responses)
-        {
-            var response = original;
-            for (var i = _writerCount - 1; i >= 0; i--)
-                response = _writers![i].OnResponse(this, response);
-            ReplyWriter.Write(this, response);
-        }
         InFlight?.Remove(this);
         Target.Completed(this);
-        return true;
     }
 
     /// <summary>Answers an empty reply with <paramref name="rcode"/> (what CoreDNS's server writes when a chain returns SERVFAIL, REFUSED, ...).</summary>

@@ -48,11 +48,8 @@ public sealed class DnsServer : IAsyncDisposable
 
     public ServerPlan Plan { get; }
 
-    /// <summary>Where each listener actually listens (ephemeral ports resolved): UDP and TCP.</summary>
+    /// <summary>Where each UDP listener actually listens (ephemeral ports resolved).</summary>
     public IReadOnlyList<IPEndPoint> UdpEndPoints => _udp.Select(u => u.LocalEndPoint).ToList();
-    public IReadOnlyList<IPEndPoint> TcpEndPoints => _tcp.Select(t => t.LocalEndPoint!).ToList();
-    public IReadOnlyList<InFlightTable> InFlightTables => _dispatchers.SelectMany(d => d.InFlight).ToList();
-    public int OpenTcpConnections => _tcp.Sum(t => t.OpenConnections);
     public bool ShuttingDown => _shuttingDown;
 
     /// <summary>Starts everything in <paramref name="plan"/>; on any failure stops what started and rethrows.</summary>

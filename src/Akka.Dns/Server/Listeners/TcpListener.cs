@@ -46,7 +46,6 @@ public sealed class TcpListener : IAsyncDisposable
     }
 
     public IPEndPoint? LocalEndPoint => _binding?.LocalAddress as IPEndPoint;
-    public int OpenConnections => Volatile.Read(ref _connections);
 
     public async Task StartAsync(IPEndPoint endPoint)
     {
