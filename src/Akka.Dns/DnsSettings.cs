@@ -44,6 +44,7 @@ public sealed class DnsSettings
         UdpReceiveThreads = Auto(c, "udp.receive-threads");
         UdpReceiveBuffer = (int)(c.GetByteSize("udp.receive-buffer") ?? 0);
         UdpSendBuffer = (int)(c.GetByteSize("udp.send-buffer") ?? 0);
+        UdpBatch = AtLeast(c, "udp.batch", 1);
         TcpBacklog = AtLeast(c, "tcp.backlog", 1);
         TcpMaxConnections = AtLeast(c, "tcp.max-connections", 1);
         TcpIdleTimeout = Positive(c, "tcp.idle-timeout");
@@ -70,6 +71,9 @@ public sealed class DnsSettings
     public int UdpReceiveThreads { get; }
     public int UdpReceiveBuffer { get; }
     public int UdpSendBuffer { get; }
+
+    /// <summary>Datagrams per recvmmsg/sendmmsg (Linux); 1 = one ReceiveFrom/SendTo per packet.</summary>
+    public int UdpBatch { get; }
     public int TcpBacklog { get; }
     public int TcpMaxConnections { get; }
     public TimeSpan TcpIdleTimeout { get; }
