@@ -52,7 +52,7 @@ internal static class ReplyWriter
     public static void Scrub(DnsQuery q, ushort udpSize, DnsResponse response)
     {
         response.Id = q.Id;
-        if (q.HasEdns && response.Edns is null)
+        if (q.HasEdns && response.Edns is null && !response.NoOptMirror)
         {
             var e = new EdnsRecord { UdpSize = udpSize == 0 ? q.UdpSize : udpSize, Version = 0, Do = q.Do };
             var o = q.Options;
