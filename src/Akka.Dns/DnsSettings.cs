@@ -46,6 +46,7 @@ public sealed class DnsSettings
         UdpSendBuffer = (int)(c.GetByteSize("udp.send-buffer") ?? 0);
         UdpBatch = AtLeast(c, "udp.batch", 1);
         TcpBacklog = AtLeast(c, "tcp.backlog", 1);
+        DynupdateWriteTimeout = c.GetTimeSpan("dynupdate.write-timeout");
         TcpMaxConnections = AtLeast(c, "tcp.max-connections", 1);
         TcpIdleTimeout = Positive(c, "tcp.idle-timeout");
         TcpReadTimeout = Positive(c, "tcp.read-timeout");
@@ -74,6 +75,9 @@ public sealed class DnsSettings
 
     /// <summary>Datagrams per recvmmsg/sendmmsg (Linux); 1 = one ReceiveFrom/SendTo per packet.</summary>
     public int UdpBatch { get; }
+
+    /// <summary>How long an UPDATE waits for a majority of the cluster to acknowledge its write before SERVFAIL.</summary>
+    public TimeSpan DynupdateWriteTimeout { get; }
     public int TcpBacklog { get; }
     public int TcpMaxConnections { get; }
     public TimeSpan TcpIdleTimeout { get; }
