@@ -77,8 +77,9 @@ public sealed class TsigActor : PluginActor
 /// <summary>
 /// Signs the replies to one TSIG request (miekg/dns's TsigGenerate as CoreDNS's restoreTsigWriter drives it): the
 /// first message over the request MAC and the full TSIG variables, each later message of a stream over the previous
-/// MAC and the timers only (RFC 8945 §5.3.1). BADKEY and BADSIG replies carry the TSIG unsigned (§5.3.2); a BADTIME
-/// reply is signed with the request's time and ours in Other Data (§5.2.3).
+/// MAC and the timers only (RFC 8945 §5.3.1). BADKEY and BADSIG replies carry the TSIG unsigned (§5.3.2) with our
+/// time (as BIND does: dig then reports the error rather than unsynchronized clocks); a BADTIME reply is signed with
+/// the request's time and ours in Other Data (§5.2.3).
 /// </summary>
 public sealed class TsigReplySigner : IReplySigner
 {
@@ -105,7 +106,7 @@ public sealed class TsigReplySigner : IReplySigner
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var first = _prior is null;
         var badTime = _error == Wire.Tsig.BadTime;
-        var time = _algorithm is null ? 0 : badTime ? _request.TimeSigned : now;
+        var time = badTime ? _request.TimeSigned : now;
         var len = Wire.Tsig.Sign(buffer, length, _request.Name, _request.Algorithm, _algorithm, _secret,
             first ? _request.Mac : _prior, !first, time, Wire.Tsig.DefaultFudge, _error,
             badTime ? Wire.Tsig.TimeBytes(now) : default, out var mac);
