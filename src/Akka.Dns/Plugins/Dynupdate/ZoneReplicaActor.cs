@@ -111,17 +111,23 @@ public sealed class ZoneReplicaActor : ReceiveActor, IWithTimers
             request.Fail(parseRcode, null, "dynupdate");
             return;
         }
-        var result = UpdateEngine.Apply(update, _view, incrementSerial: false);
+        // The engine compares a SOA the UPDATE sets with the serial clients see (stored serial + counter).
+        var result = UpdateEngine.Apply(update, new ServedView(_view, _slot.Origin, _counter), incrementSerial: false);
         if (result.Rcode != Rcode.NoError || result.Changes.Count == 0)
         {
             Reply(request, result.Rcode);
             return;
         }
-        var entries = new List<KeyValuePair<string, string>>(result.Changes.Count);
-        foreach (var c in result.Changes) entries.Add(new(RRsetCodec.Key(c.Owner, c.Type), RRsetCodec.Encode(c.Records)));
+        var changes = new List<RRsetChange>(result.Changes.Count);
+        foreach (var c in result.Changes)
+            changes.Add(c.Type == RrType.SOA && c.Records.Count == 1
+                ? c with { Records = [WithSerialRaised(c.Records[0], unchecked(0UL - _counter - 1))] }   // stored = set - (counter + 1): served = set + 0 after this update counts
+                : c);
+        var entries = new List<KeyValuePair<string, string>>(changes.Count);
+        foreach (var c in changes) entries.Add(new(RRsetCodec.Key(c.Owner, c.Type), RRsetCodec.Encode(c.Records)));
         _overlay = _overlay.SetItems(entries);
         _counter++;
-        _view = _view.Apply(result.Changes);
+        _view = _view.Apply(changes);
         ScheduleRebuild();
 
         if (_replicator is null || _cluster is null)
@@ -252,6 +258,20 @@ public sealed class ZoneReplicaActor : ReceiveActor, IWithTimers
         foreach (var rr in view.Records())
             records.Add(rr.Type == RrType.SOA ? WithSerialRaised(rr, serialIncrements) : rr);
         return Zone.Build(origin, records);
+    }
+
+    /// <summary>The view with the apex SOA as clients see it (serial raised by the counter).</summary>
+    private sealed class ServedView(RRsetSnapshot view, string origin, ulong counter) : IRRsetView
+    {
+        public IReadOnlyList<DnsRecord>? Get(string owner, ushort type)
+        {
+            var set = view.Get(owner, type);
+            if (type != RrType.SOA || set is not { Count: 1 } || !DnsName.EqualsIgnoreCase(DnsName.Normalize(owner), origin)) return set;
+            return [WithSerialRaised(set[0], counter)];
+        }
+
+        public bool NameInUse(string owner) => view.NameInUse(owner);
+        public IEnumerable<ushort> TypesAt(string owner) => view.TypesAt(owner);
     }
 
     private static DnsRecord WithSerialRaised(DnsRecord soa, ulong by)

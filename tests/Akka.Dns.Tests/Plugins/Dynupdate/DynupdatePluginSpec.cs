@@ -56,6 +56,24 @@ public sealed class DynupdatePluginSpec(ITestOutputHelper output) : Akka.TestKit
     }
 
     [Fact]
+    public async Task A_SOA_update_should_compare_with_and_set_the_serial_clients_see()
+    {
+        await using var h = await StartAsync(Sys, "example.org {\n dynupdate\n}\n");
+        SoaRecord Soa(uint serial) => new(DomainName.Parse("example.org"), 3600, DomainName.Parse("ns.example.org"), DomainName.Parse("hostmaster.example.org"), serial, 7200, 1800, 1209600, 30);
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(ReturnCode.NoError, (await h.SendAsync(Update("example.org", m => m.Updates.Add(new AddRecordUpdate(A($"h{i}.example.org", "192.0.2.1")))), client: Loopback)).Rcode);
+        Assert.Equal(4u, Serial(await h.QueryAsync("example.org.", RrType.SOA)));
+        // 3 is below what clients see (4): ignored, nothing changes
+        Assert.Equal(ReturnCode.NoError, (await h.SendAsync(Update("example.org", m => m.Updates.Add(new AddRecordUpdate(Soa(3)))), client: Loopback)).Rcode);
+        Assert.Equal(4u, Serial(await h.QueryAsync("example.org.", RrType.SOA)));
+        // 2024 is above: clients see exactly 2024
+        Assert.Equal(ReturnCode.NoError, (await h.SendAsync(Update("example.org", m => m.Updates.Add(new AddRecordUpdate(Soa(2024)))), client: Loopback)).Rcode);
+        Assert.Equal(2024u, Serial(await h.QueryAsync("example.org.", RrType.SOA)));
+        Assert.Equal(ReturnCode.NoError, (await h.SendAsync(Update("example.org", m => m.Updates.Add(new AddRecordUpdate(A("h9.example.org", "192.0.2.9")))), client: Loopback)).Rcode);
+        Assert.Equal(2025u, Serial(await h.QueryAsync("example.org.", RrType.SOA)));
+    }
+
+    [Fact]
     public async Task A_client_outside_allow_should_be_refused_and_change_nothing()
     {
         await using var h = await StartAsync(Sys, "example.org {\n dynupdate {\n  allow 10.0.0.0/8\n }\n}\n");
