@@ -16,10 +16,21 @@ public sealed class PluginCfgSpec
         "grpc", "erratic", "whoami", "on", "sign", "view", "nomad",
     ];
 
+    /// <summary>Akka.Dns's own plugins, with the CoreDNS directive each one sits just before.</summary>
+    private static readonly (string Plugin, string Before)[] Ours = [("cluster", "file")];
+
     [Fact]
     public void Plugin_cfg_should_hold_coredns_order_verbatim()
     {
-        Assert.Equal(CoreDns, PluginCatalog.ReadPluginCfg().Select(e => e.Directive));
+        var ours = Ours.Select(o => o.Plugin).ToHashSet();
+        Assert.Equal(CoreDns, PluginCatalog.ReadPluginCfg().Select(e => e.Directive).Where(d => !ours.Contains(d)));
+    }
+
+    [Fact]
+    public void Plugin_cfg_should_place_our_own_plugins_just_before_their_coredns_neighbour()
+    {
+        var order = PluginCatalog.ReadPluginCfg().Select(e => e.Directive).ToList();
+        foreach (var (plugin, before) in Ours) Assert.Equal(order.IndexOf(before) - 1, order.IndexOf(plugin));
     }
 
     [Fact]
