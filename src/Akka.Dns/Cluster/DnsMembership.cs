@@ -16,6 +16,7 @@ public sealed class DnsMembership : IExtension
     private readonly ActorSystem _system;
     private readonly IActorRef? _view;
     private volatile MembershipSnapshot _current = MembershipSnapshot.Empty;
+    private volatile int _dnsPort;
 
     public DnsMembership(ExtendedActorSystem system)
     {
@@ -51,7 +52,7 @@ public sealed class DnsMembership : IExtension
     public IPAddress AdvertiseAddress { get; }
 
     /// <summary>The DNS port this node publishes; 0 until <see cref="SetDnsPort"/>.</summary>
-    public int DnsPort { get; private set; }
+    public int DnsPort => _dnsPort;
 
     /// <summary>The membership as of the last change.</summary>
     public MembershipSnapshot Current => _current;
@@ -66,7 +67,7 @@ public sealed class DnsMembership : IExtension
     public void SetDnsPort(int port)
     {
         if (port is < 1 or > 65535) throw new ArgumentOutOfRangeException(nameof(port), port, "a DNS port is 1..65535");
-        DnsPort = port;
+        _dnsPort = port;
         if (_view is not null)
         {
             _view.Tell(new MembershipView.PublishSelf(Self!));

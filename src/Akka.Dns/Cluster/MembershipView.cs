@@ -90,6 +90,8 @@ public sealed class MembershipView : ReceiveActor
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.LeaderChanged));
         _replicator.Tell(Dsl.Subscribe(Key, Self));
+        // After a restart: publish again what the daemon told the previous incarnation.
+        if (_membership.Self is { } self) Self.Tell(new PublishSelf(self));
     }
 
     protected override void PostStop()
