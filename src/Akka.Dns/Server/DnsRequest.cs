@@ -142,9 +142,6 @@ public sealed class DnsRequest
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(Received);
 
     /// <summary>Request metadata (CoreDNS's metadata plugin): label → value.</summary>
-    /// <summary>The TSIG key name the tsig plugin verified this request with; null when unsigned or not verified.</summary>
-    public string? TsigKey { get; set; }
-
     public IDictionary<string, string> Metadata => _metadata ??= new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>Adds a writer that sees the reply before the writers pushed earlier (reverse chain order).</summary>

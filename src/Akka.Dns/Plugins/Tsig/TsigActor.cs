@@ -20,6 +20,9 @@ public sealed class TsigActor : PluginActor
 
     public TsigActor(TsigOptions options, ChainLink? next) : base("tsig", next) => _options = options;
 
+    /// <summary>UPDATE messages are verified too (dynupdate may require a key).</summary>
+    protected override bool SeesUpdates => true;
+
     protected override void Handle(DnsRequest request)
     {
         TsigRecord? tsig = null;
