@@ -15,7 +15,7 @@ public sealed class PluginCfgSpec
         "multisocket", "reload", "nsid", "bufsize", "bind", "debug", "trace", "ready", "health", "pprof", "shed",
         "prometheus", "errors", "log", "dnstap", "local", "dns64", "any", "chaos", "loadbalance", "tsig", "rewrite",
         "autopath", "acl", "cache", "header", "dnssec", "tls", "minimal", "template", "transfer", "hosts", "route53",
-        "azure", "clouddns", "k8s_external", "kubernetes", "dynupdate", "file", "auto", "secondary", "etcd", "loop", "forward",
+        "azure", "clouddns", "k8s_external", "kubernetes", "cluster", "dynupdate", "file", "auto", "secondary", "etcd", "loop", "forward",
         "grpc", "erratic", "whoami", "on", "sign", "view", "nomad",
     ];
 

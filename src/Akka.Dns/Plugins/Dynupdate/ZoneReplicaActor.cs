@@ -38,7 +38,7 @@ public sealed class ZoneReplicaActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LWWDictionaryKey<string, string> _dataKey;
     private readonly GCounterKey _serialKey;
-    private readonly Cluster.Cluster? _cluster;
+    private readonly Akka.Cluster.Cluster? _cluster;
     private readonly IActorRef? _replicator;
     private readonly Dictionary<long, Pending> _pending = [];
     private long _nextId;
@@ -61,7 +61,7 @@ public sealed class ZoneReplicaActor : ReceiveActor, IWithTimers
         _serialKey = new GCounterKey("dns-serial:" + slot.Origin);
         if (Context.System is ExtendedActorSystem { Provider: IClusterActorRefProvider })
         {
-            _cluster = Cluster.Cluster.Get(Context.System);
+            _cluster = Akka.Cluster.Cluster.Get(Context.System);
             _replicator = DistributedData.DistributedData.Get(Context.System).Replicator;
         }
 
