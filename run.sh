@@ -123,7 +123,10 @@ run_cluster() {
     Try kill -9 on one node (pgrep -f cluster-node3.conf): it leaves members.akka.dns at the others in about 5 s;
     start it again by hand and it rejoins:
       dotnet src/Akka.Dns.Daemon/bin/Release/net10.0/Akka.Dns.Daemon.dll -conf hocon/cluster.Corefile -dns.port 1055 -hocon hocon/cluster-node3.conf
-    Updates (RFC 2136 into a replicated zone) are not served yet: see the dynupdate placeholder in hocon/cluster.Corefile.
+    Update dyn.akka.dns at any node (TSIG test key from hocon/cluster.Corefile), then ask another node:
+      printf 'server 127.0.0.1 1053\nzone dyn.akka.dns\nupdate add www.dyn.akka.dns 300 A 192.0.2.10\nsend\n' |
+        nsupdate -y hmac-sha256:akka-dns-test.:YWtrYS1kbnMtdGVzdC1rZXktZG8tbm90LXVzZS1pbi1wcm9kIQ==
+      dig @127.0.0.1 -p 1055 www.dyn.akka.dns
     Ctrl-C stops all three.
 
 EOT

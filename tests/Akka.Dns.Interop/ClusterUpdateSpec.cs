@@ -135,6 +135,21 @@ public sealed class ClusterUpdateSpec(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Without_a_majority_an_update_should_get_SERVFAIL_while_queries_are_still_answered()
+    {
+        var r = await NsupdateAsync(_rig.DnsPort(0), "update add kept.dyn.test. 300 A 192.0.2.44");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        await UntilEveryNodeAsync("kept.dyn.test.", ["192.0.2.44"]);
+        await _rig.KillAsync(1);
+        await _rig.KillAsync(2);
+
+        r = await NsupdateAsync(_rig.DnsPort(0), "update add lost.dyn.test. 300 A 192.0.2.45");
+        Assert.True(r.ExitCode != 0, "an update was acknowledged with two of three nodes dead:\n" + r);
+        Assert.Contains("SERVFAIL", r.Stdout + r.Stderr);
+        Assert.Equal(["192.0.2.44"], await AAsync(0, "kept.dyn.test."));
+    }
+
+    [Fact]
     public async Task A_node_killed_under_updates_should_lose_no_acknowledged_update_and_catch_up_after_restart()
     {
         var acked = new List<(string Name, string Ip)>();
