@@ -299,21 +299,24 @@ public sealed class SqliteDurableStore : UntypedActor, IWithTimers
         return Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The load-failure message: names the file, says why and what to do.</summary>
+    /// <summary>The load-failure message: names the file, says why and what to do about it.</summary>
     private string Describe(Exception e)
     {
-        var why = e switch
+        var (why, todo) = e switch
         {
-            SqliteException { SqliteErrorCode: 26 } => "it is not an SQLite database (SQLITE_NOTADB)",
-            SqliteException { SqliteErrorCode: 11 } => "the database is corrupt (SQLITE_CORRUPT)",
-            SqliteException { SqliteErrorCode: 5 or 6 } =>
-                "it is in use by another process (is another node configured with the same durable.sqlite.dir?)",
-            SqliteException s => $"SQLite error {s.SqliteErrorCode}: {s.Message}",
+            SqliteException { SqliteErrorCode: 26 } => ("it is not an SQLite database (SQLITE_NOTADB)", WhatToDo()),
+            SqliteException { SqliteErrorCode: 11 } => ("the database is corrupt (SQLITE_CORRUPT)", WhatToDo()),
             InvalidOperationException when e.Message.StartsWith("integrity check failed", StringComparison.Ordinal) =>
-                $"the database is corrupt ({e.Message})",
-            _ => e.Message,
+                ($"the database is corrupt ({e.Message})", WhatToDo()),
+            SqliteException { SqliteErrorCode: 5 or 6 } =>
+                ("it is in use by another process (is another node configured with the same durable.sqlite.dir?)",
+                 "Give every node its own durable.sqlite.dir (a dir ending with \"ddata\" gets the node's host and port " +
+                 "appended), or stop the other process that has the file open"),
+            SqliteException { SqliteErrorCode: 3 or 8 or 10 or 13 or 14 } or IOException or UnauthorizedAccessException =>
+                (e.Message, "Check that the directory exists or can be created, that this process may write there and that the disk is not full"),
+            _ => (e.Message, WhatToDo()),
         };
-        return $"durable distributed-data store [{_file}] cannot be loaded: {why}. {WhatToDo()}";
+        return $"durable distributed-data store [{_file}] cannot be loaded: {why}. {todo}";
     }
 
     private string WhatToDo() =>
