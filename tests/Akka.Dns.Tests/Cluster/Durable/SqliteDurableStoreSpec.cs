@@ -118,6 +118,27 @@ public sealed class SqliteDurableStoreSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Write_behind_should_write_the_batch_when_the_interval_fires()
+    {
+        var self = global::Akka.Cluster.Cluster.Get(Sys).SelfUniqueAddress;
+        var config = DurableTestConfig.For(_dir, writeBehind: "100 ms").GetConfig("akka.cluster.distributed-data.durable");
+        var store = StartStore(config);
+        store.Tell(LoadAll.Instance);
+        ExpectMsg<LoadAllCompleted>(Timeout);
+        var wal = new FileInfo(DbFile + "-wal");
+        wal.Refresh();
+        var before = wal.Exists ? wal.Length : 0;
+        store.Tell(new Store("c", new DurableDataEnvelope(GCounter.Empty.Increment(self, 9)), new StoreReply("ok", "failed", TestActor)));
+        ExpectMsg("ok", Timeout);
+        // The file is locked while the store runs: the commit shows as a longer WAL, without stopping the store.
+        AwaitAssert(() =>
+        {
+            wal.Refresh();
+            Assert.True(wal.Exists && wal.Length > before, $"WAL still {(wal.Exists ? wal.Length : 0)} bytes");
+        }, Timeout, TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
     public void LoadAll_should_fail_with_a_message_naming_the_file_when_it_is_not_a_database()
     {
         File.WriteAllText(DbFile, string.Concat(Enumerable.Repeat("not a database; ", 400)));
