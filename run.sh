@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # ./run.sh            restore, build (Release) and start the daemon on ./Corefile (127.0.0.1:1053)
 # ./run.sh test       install what the tests need (dig, kdig, knot, nsd), build, run every test; ends "N passed, N failed"
+# ./run.sh cluster    build if needed, start the 3-node loopback cluster of hocon/cluster-node{1,2,3}.conf in the
+#                     foreground (DNS on 127.0.0.1:1053-1055, remoting on 4053-4055); Ctrl-C stops all three
 # Extra arguments after ./run.sh go to the daemon (e.g. ./run.sh -dns.port 1054).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -61,7 +63,79 @@ run_tests() {
   return $rc
 }
 
+build_if_needed() {
+  # Rebuild when the daemon is missing or any source, project or embedded config is newer than it.
+  if [[ ! -f $daemon ]] || [[ -n $(find src Directory.Packages.props Directory.Build.props -newer "$daemon" \
+      \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.conf' -o -name 'plugin.cfg' \) -print -quit) ]]; then
+    build
+  fi
+}
+
+run_cluster() {
+  build_if_needed
+  local pids=() n
+  stop_nodes() {
+    trap - EXIT INT TERM
+    [[ ${#pids[@]} -eq 0 ]] && return 0
+    echo "==> stopping the cluster" >&2
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    local i
+    for i in $(seq 1 100); do   # 10 s for a graceful leave, then kill
+      kill -0 "${pids[@]}" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+    wait 2>/dev/null || true
+  }
+  trap stop_nodes EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  for n in 1 2 3; do
+    # Each node's output, prefixed with its name; $! is the daemon itself (the sed runs in a process substitution).
+    dotnet "$daemon" -conf hocon/cluster.Corefile -dns.port "105$((n + 2))" -hocon "hocon/cluster-node$n.conf" \
+      > >(sed -u "s/^/[node$n] /") 2>&1 &
+    pids+=($!)
+  done
+  if command -v dig >/dev/null; then
+    local deadline=$((SECONDS + 60)) port
+    for port in 1053 1054 1055; do
+      until [[ $(dig @127.0.0.1 -p "$port" members.akka.dns SRV +short +time=1 +tries=1 2>/dev/null | grep -c "node[0-9].akka.dns.$") -ge 3 ]]; do
+        if [[ $SECONDS -ge $deadline ]]; then
+          echo "run.sh: the node on port $port does not list 3 members after 60 s; still running, see its output" >&2
+          break
+        fi
+        sleep 0.2
+      done
+    done
+  else
+    sleep 8   # no dig to poll with: give the cluster time to form
+  fi
+  cat <<'EOT'
+
+==> cluster up: node1, node2, node3 serve akka.dns on 127.0.0.1 ports 1053, 1054, 1055 (remoting 4053-4055)
+    dig @127.0.0.1 -p 1053 members.akka.dns SRV          # one SRV per member (DNS port, target node<N>.akka.dns)
+    dig @127.0.0.1 -p 1054 members.akka.dns TXT          # name, address, port, roles, status of each member
+    dig @127.0.0.1 -p 1055 node2.akka.dns                # one member's DNS address
+    dig @127.0.0.1 -p 1053 leader.akka.dns               # the cluster leader
+    dig @127.0.0.1 -p 1053 _dns._udp.akka.dns SRV        # every DNS server in the cluster
+    dig @127.0.0.1 -p 1054 web.service.akka.dns SRV      # a service the nodes announce (akka.dns.cluster.services)
+    dig @127.0.0.1 -p 1055 v1.web.service.akka.dns SRV   # ... with tag v1
+    Try kill -9 on one node (pgrep -f cluster-node3.conf): it leaves members.akka.dns at the others in about 5 s;
+    start it again by hand and it rejoins:
+      dotnet src/Akka.Dns.Daemon/bin/Release/net10.0/Akka.Dns.Daemon.dll -conf hocon/cluster.Corefile -dns.port 1055 -hocon hocon/cluster-node3.conf
+    Updates (RFC 2136 into a replicated zone) are not served yet: see the dynupdate placeholder in hocon/cluster.Corefile.
+    Ctrl-C stops all three.
+
+EOT
+  local pid
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+
 case "${1:-}" in
+  cluster)
+    shift
+    run_cluster
+    ;;
   test)
     shift
     run_tests

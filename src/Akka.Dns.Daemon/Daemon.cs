@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Dns;
+using Akka.Dns.Cluster;
 using Akka.Dns.Corefile;
 using Akka.Dns.Plugins;
 using Akka.Dns.Server;
@@ -94,6 +95,7 @@ public static class Daemon
         try
         {
             settings = DnsSettings.Create(config);
+            ClusterNodeSettings.Create(config);   // akka.dns.cluster errors stop start-up here, not in the extension
         }
         catch (ConfigurationException e)
         {
@@ -114,10 +116,14 @@ public static class Daemon
         }
 
         var system = ActorSystem.Create("dns", config);
+        // Clustered (akka.actor.provider = cluster): joins the seed nodes and starts the membership view now, so
+        // the cluster forms while the Corefile's zones load; a local daemon answers for itself alone.
+        var membership = DnsMembership.Get(system);
         DnsServer server;
         try
         {
             server = await DnsServer.StartAsync(system, plan, settings);
+            PublishDnsPort(membership, server);
         }
         catch (Exception e)
         {
@@ -165,6 +171,7 @@ public static class Daemon
                 try
                 {
                     current = await Reload(system, loader, current, settings, cl.Quiet);
+                    PublishDnsPort(membership, current);
                 }
                 finally
                 {
@@ -204,6 +211,13 @@ public static class Daemon
             Console.Error.WriteLine($"[ERROR] Reload failed, restarting the previous config: {e.GetBaseException().Message}");
             return await DnsServer.StartAsync(system, current.Plan, settings);
         }
+    }
+
+    /// <summary>The DNS port this node publishes to the cluster: its first dns:// listener's (none: not published).</summary>
+    private static void PublishDnsPort(DnsMembership membership, DnsServer server)
+    {
+        if (server.UdpEndPoints.Count > 0 && server.UdpEndPoints[0].Port != membership.DnsPort)
+            membership.SetDnsPort(server.UdpEndPoints[0].Port);
     }
 
     private static void TryDelete(string path)

@@ -44,7 +44,9 @@ public sealed class DnsSettings
         UdpReceiveThreads = Auto(c, "udp.receive-threads");
         UdpReceiveBuffer = (int)(c.GetByteSize("udp.receive-buffer") ?? 0);
         UdpSendBuffer = (int)(c.GetByteSize("udp.send-buffer") ?? 0);
+        UdpBatch = AtLeast(c, "udp.batch", 1);
         TcpBacklog = AtLeast(c, "tcp.backlog", 1);
+        DynupdateWriteTimeout = c.GetTimeSpan("dynupdate.write-timeout");
         TcpMaxConnections = AtLeast(c, "tcp.max-connections", 1);
         TcpIdleTimeout = Positive(c, "tcp.idle-timeout");
         TcpReadTimeout = Positive(c, "tcp.read-timeout");
@@ -70,6 +72,12 @@ public sealed class DnsSettings
     public int UdpReceiveThreads { get; }
     public int UdpReceiveBuffer { get; }
     public int UdpSendBuffer { get; }
+
+    /// <summary>Datagrams per recvmmsg/sendmmsg (Linux); 1 = one ReceiveFrom/SendTo per packet.</summary>
+    public int UdpBatch { get; }
+
+    /// <summary>How long an UPDATE waits for a majority of the cluster to acknowledge its write before SERVFAIL.</summary>
+    public TimeSpan DynupdateWriteTimeout { get; }
     public int TcpBacklog { get; }
     public int TcpMaxConnections { get; }
     public TimeSpan TcpIdleTimeout { get; }

@@ -45,6 +45,13 @@ public abstract class Plugin
     /// <summary>Loading this plugin lets non-IN classes through (chaos, forward).</summary>
     public virtual bool OpensNonInClasses => false;
 
+    /// <summary>
+    /// This plugin accepts RFC 2136 UPDATE messages (dynupdate). A block with none answers every UPDATE NOTIMP,
+    /// as CoreDNS does for all of them; in a block with one, UPDATE reaches only the plugin actors whose
+    /// <c>SeesUpdates</c> is true.
+    /// </summary>
+    public virtual bool AcceptsUpdates => false;
+
     /// <summary>Starts what the plugin runs besides queries (HTTP endpoints, watchers).</summary>
     public virtual Task StartAsync(PluginHost host, CancellationToken ct) => Task.CompletedTask;
 

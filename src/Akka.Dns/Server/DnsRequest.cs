@@ -27,6 +27,20 @@ public interface IReplyTarget
 }
 
 /// <summary>
+/// Signs an encoded reply on its way to the wire (TSIG): the server encodes the reply at most
+/// <see cref="Reserve"/> octets short of the transport's limit, then lets the signer append to the bytes in place.
+/// For a multi-message answer it is called once per message, in order.
+/// </summary>
+public interface IReplySigner
+{
+    /// <summary>Octets the signature may add; the encoder leaves them free (a truncated UDP reply still fits its TSIG).</summary>
+    int Reserve { get; }
+
+    /// <summary>Signs <paramref name="buffer"/>[..<paramref name="length"/>] in place; returns the new length (negative: send unsigned).</summary>
+    int Sign(DnsRequest request, Span<byte> buffer, int length);
+}
+
+/// <summary>
 /// One query in flight: the parsed query, who sent it and how, and its one-shot reply handle. It moves through
 /// the plugin actors by <c>Tell</c>; whoever answers calls <see cref="Respond"/> (or <see cref="Fail"/>), which
 /// runs the response writers in reverse chain order, scrubs the reply and writes it. Exactly one answer wins;
@@ -108,6 +122,13 @@ public sealed class DnsRequest
     internal Routing.RequestDispatcher? Dispatcher { get; set; }
     /// <summary>How many server re-entries led to this request (0 for a client's query); CoreDNS's loop key.</summary>
     public int Depth { get; init; }
+
+    /// <summary>Signs the reply bytes (the tsig plugin sets it for a signed request); null sends them as encoded.</summary>
+    public IReplySigner? Signer { get; set; }
+    /// <summary>The name of the TSIG key that verified this request; null when unsigned or not verified.</summary>
+    public string? TsigKey { get; set; }
+    /// <summary>The TSIG error of a signed request that failed verification (BADSIG, BADKEY, BADTIME), 0 otherwise.</summary>
+    public int TsigError { get; set; }
 
     /// <summary>Position in the in-flight table (for the deadline), -1 when not tracked.</summary>
     internal long InFlightSlot { get; set; } = -1;

@@ -5,7 +5,8 @@ namespace Akka.Dns.Server;
 
 /// <summary>
 /// The last step of every reply (CoreDNS's ScrubWriter): the query's id, the OPT record mirrored from the query
-/// when the reply has none, truncation to what the transport carries (TC over UDP), then the transport write.
+/// when the reply has none, truncation to what the transport carries (TC over UDP), the request's signer (TSIG,
+/// with room left for it), then the transport write.
 /// </summary>
 internal static class ReplyWriter
 {
@@ -25,10 +26,13 @@ internal static class ReplyWriter
             return;
         }
         var max = request.Target.MaxReplySize(request);
-        var buf = ArrayPool<byte>.Shared.Rent(Math.Min(max, MaxMessageSize));
+        var signer = request.Signer;
+        var size = Math.Min(max, MaxMessageSize);
+        var limit = signer is null ? max : size - signer.Reserve;
+        var buf = ArrayPool<byte>.Shared.Rent(size);
         try
         {
-            var len = DnsWriter.Encode(response, buf, max);
+            var len = DnsWriter.Encode(response, buf, limit);
             if (len < 0)
             {
                 // Not even the question fits (only with a name near 255 octets in a 512-byte reply): header only.
@@ -37,8 +41,13 @@ internal static class ReplyWriter
                 response.Authority.Clear();
                 response.Additional.Clear();
                 response.Tc = true;
-                len = DnsWriter.Encode(response, buf, max);
+                len = DnsWriter.Encode(response, buf, limit);
                 if (len < 0) return;
+            }
+            if (signer is not null)
+            {
+                var signed = signer.Sign(request, buf.AsSpan(0, size), len);
+                if (signed >= 0) len = signed;
             }
             request.Target.Send(request, buf.AsSpan(0, len));
         }
@@ -52,7 +61,7 @@ internal static class ReplyWriter
     public static void Scrub(DnsQuery q, ushort udpSize, DnsResponse response)
     {
         response.Id = q.Id;
-        if (q.HasEdns && response.Edns is null)
+        if (q.HasEdns && response.Edns is null && !response.NoOptMirror)
         {
             var e = new EdnsRecord { UdpSize = udpSize == 0 ? q.UdpSize : udpSize, Version = 0, Do = q.Do };
             var o = q.Options;

@@ -115,8 +115,14 @@ public static class DnsReader
         var opcode = (flags >> 11) & 0xF;
         var result = new DnsQuery { Packet = packet, Id = id, Flags = flags, QdCount = qd, AnCount = an, NsCount = ns, ArCount = ar };
         query = result;
-        if (opcode != Wire.Opcode.Query && opcode != Wire.Opcode.Notify) return QueryVerdict.NotImp;
-        if (qd != 1 || an > 1 || ns > 1 || ar > 2) return QueryVerdict.FormErr;
+        if (opcode == Wire.Opcode.Update)
+        {
+            // RFC 2136: one zone (in the question's place), then any number of prerequisite, update and
+            // additional records. The server answers NOTIMP where no dynupdate takes it (CoreDNS: always).
+            if (qd != 1) return QueryVerdict.FormErr;
+        }
+        else if (opcode != Wire.Opcode.Query && opcode != Wire.Opcode.Notify) return QueryVerdict.NotImp;
+        else if (qd != 1 || an > 1 || ns > 1 || ar > 2) return QueryVerdict.FormErr;
 
         var off = HeaderSize;
         if (!DnsName.TryRead(p, ref off, out var name) || off + 4 > p.Length) return QueryVerdict.FormErr;

@@ -37,6 +37,12 @@ public sealed class DnsResponse
 
     /// <summary>Why the chain failed (for the errors plugin); null when a plugin answered normally.</summary>
     public string? Error { get; set; }
+
+    /// <summary>
+    /// The server's own reply to a message it rejects (miekg/dns's reject path: NOTIMP for UPDATE): written as
+    /// it is, without the OPT record mirrored from the query.
+    /// </summary>
+    public bool NoOptMirror { get; set; }
     /// <summary>Which plugin wrote the reply (the "plugin" label of coredns_dns_responses_total).</summary>
     public string? Plugin { get; set; }
 

@@ -18,9 +18,9 @@ public sealed class PacketHandlerSpec
     }
 
     [Fact]
-    public void Handler_should_answer_notimp_for_an_update_with_the_id_and_opcode()
+    public void Handler_should_answer_notimp_for_a_status_request_with_the_id_and_opcode()
     {
-        var m = Direct(new QueryBuilder("example.org.", RrType.SOA) { Opcode = Opcode.Update, Id = 777 }.Build())!;
+        var m = Direct(new QueryBuilder("example.org.", RrType.SOA) { Opcode = Opcode.Status, Id = 777 }.Build())!;
         Assert.Equal(ReturnCode.NotImplemented, m.ReturnCode);
         Assert.Equal(777, m.TransactionID);
         Assert.True(m.IsQuery == false);

@@ -19,7 +19,50 @@ public sealed class ServerAnswersSpec(ITestOutputHelper output) : Akka.TestKit.X
         pass.example {
             pass
         }
+        updates.example {
+            fault throw nothing.
+            updates
+        }
+        passing.example {
+            fault throw nothing.
+            updates pass
+        }
         """;
+
+    [Fact]
+    public async Task Server_should_answer_an_UPDATE_NOTIMP_without_an_OPT_where_no_plugin_takes_updates()
+    {
+        await using var h = PipelineHarness.Start(Sys, Corefile, TestPlugins.Catalog);
+        foreach (var zone in new[] { "example.org.", "outside.test.", "empty.example." })
+        {
+            var r = await h.QueryAsync(new QueryBuilder(zone, RrType.SOA) { Opcode = Opcode.Update, Id = 4711, UdpSize = 1232 });
+            Assert.Equal(ReturnCode.NotImplemented, r.Rcode);
+            Assert.Equal((4711, OperationCode.Update, false), (r.Message.TransactionID, r.Message.OperationCode, r.Message.IsEDnsEnabled));
+            Assert.Equal(zone, r.Message.Questions[0].Name.ToString());
+            Assert.Empty(r.Message.AnswerRecords);
+        }
+    }
+
+    [Fact]
+    public async Task Server_should_pass_an_UPDATE_only_to_the_plugins_that_see_updates()
+    {
+        await using var h = PipelineHarness.Start(Sys, Corefile, TestPlugins.Catalog);
+        // fault (before updates in the chain) would answer any query with an A record: it must not see the UPDATE.
+        var r = await h.QueryAsync(new QueryBuilder("updates.example.", RrType.SOA) { Opcode = Opcode.Update });
+        Assert.Equal(ReturnCode.NoError, r.Rcode);
+        Assert.Empty(r.Message.AnswerRecords);
+        Assert.Equal("update-seen", Assert.IsType<TxtRecord>(Assert.Single(r.Message.AdditionalRecords)).TextData);
+        // while an ordinary query still goes to fault first
+        Assert.IsType<ARecord>(Assert.Single((await h.QueryAsync("a.updates.example.")).Message.AnswerRecords));
+    }
+
+    [Fact]
+    public async Task Server_should_answer_NOTIMP_when_an_UPDATE_reaches_the_end_of_the_chain()
+    {
+        await using var h = PipelineHarness.Start(Sys, Corefile, TestPlugins.Catalog);
+        var r = await h.QueryAsync(new QueryBuilder("passing.example.", RrType.SOA) { Opcode = Opcode.Update });
+        Assert.Equal(ReturnCode.NotImplemented, r.Rcode);
+    }
 
     [Fact]
     public async Task Server_should_refuse_names_outside_every_zone_without_a_root_block()

@@ -68,10 +68,14 @@ public sealed class PipelineHarness : IAsyncDisposable
     public Task<Reply> QueryAsync(string name, ushort type = RrType.A, ushort cls = RrClass.IN, DnsTransport transport = DnsTransport.Udp, int? port = null)
         => QueryAsync(new QueryBuilder(name, type, cls), transport, port);
 
-    public async Task<Reply> QueryAsync(QueryBuilder query, DnsTransport transport = DnsTransport.Udp, int? port = null, IPEndPoint? client = null)
+    public Task<Reply> QueryAsync(QueryBuilder query, DnsTransport transport = DnsTransport.Udp, int? port = null, IPEndPoint? client = null) =>
+        SendAsync(query.Build(), transport, port, client);
+
+    /// <summary>Sends any message (an UPDATE built by ARSoft, say) and waits for its one reply.</summary>
+    public async Task<Reply> SendAsync(byte[] packet, DnsTransport transport = DnsTransport.Udp, int? port = null, IPEndPoint? client = null)
     {
         var target = new RecordingTarget(transport == DnsTransport.Udp ? Settings.MaxUdpSize : 65535);
-        var request = CreateRequest(query.Build(), transport, target, client);
+        var request = CreateRequest(packet, transport, target, client);
         if (request is null) throw new InvalidOperationException("query was not accepted by the packet handler");
         var dispatcher = port is null ? _dispatchers.Values.First() : _dispatchers[port.Value];
         dispatcher.Dispatch(request, 0);

@@ -17,7 +17,46 @@ public static class TestPlugins
     public static PluginCatalog Catalog { get; } = PluginCatalog.Default
         .With("fault", new FaultSetup(), after: "whoami")
         .With("answer", new AnswerSetup(), after: "fault")
-        .With("pass", new PassSetup(), after: "answer");
+        .With("pass", new PassSetup(), after: "answer")
+        .With("updates", new UpdatesSetup(), after: "pass");
+
+    private sealed class UpdatesSetup : IPluginSetup
+    {
+        public Plugin Setup(SetupContext context)
+        {
+            var pass = false;
+            foreach (var r in context.Readers())
+            {
+                r.Next();
+                pass = r.NextArg() && r.Val == "pass";
+            }
+            return new UpdatesPlugin(pass);
+        }
+    }
+
+    /// <summary><c>updates [pass]</c>: takes UPDATE messages (answers NOERROR with TXT "update-seen"), or passes them on; queries pass on.</summary>
+    private sealed class UpdatesPlugin(bool pass) : Plugin("updates")
+    {
+        public override bool AcceptsUpdates => true;
+        public override Props HandlerProps(ChainLink? next) => Props.Create(() => new UpdatesActor(pass, next));
+    }
+
+    private sealed class UpdatesActor(bool pass, ChainLink? next) : PluginActor("updates", next)
+    {
+        protected override bool SeesUpdates => true;
+
+        protected override void Handle(DnsRequest request)
+        {
+            if (request.Query.Opcode != Opcode.Update || pass)
+            {
+                Next(request);
+                return;
+            }
+            var reply = request.CreateReply();
+            reply.Additional.Add(DnsRecord.Txt(request.Name, 0, RrClass.IN, "update-seen"));
+            request.Respond(reply);
+        }
+    }
 
     private sealed class PassSetup : IPluginSetup
     {

@@ -106,13 +106,13 @@ public class DnsReaderSpec
     public static TheoryData<int, QueryVerdict> Opcodes()
     {
         var d = new TheoryData<int, QueryVerdict>();
-        for (var op = 0; op < 16; op++) d.Add(op, op is 0 or 4 ? QueryVerdict.Ok : QueryVerdict.NotImp);
+        for (var op = 0; op < 16; op++) d.Add(op, op is 0 or 4 or 5 ? QueryVerdict.Ok : QueryVerdict.NotImp);
         return d;
     }
 
     [Theory]
     [MemberData(nameof(Opcodes))]
-    public void Reader_should_accept_only_QUERY_and_NOTIFY_opcodes(int opcode, QueryVerdict expected)
+    public void Reader_should_accept_only_QUERY_NOTIFY_and_UPDATE_opcodes(int opcode, QueryVerdict expected)
     {
         var p = Raw((ushort)(opcode << 11), 1, 0, 0, 0, Question());
         Assert.Equal(expected, DnsReader.TryRead(p, p.Length, out var q));
@@ -122,8 +122,17 @@ public class DnsReaderSpec
     [Fact]
     public void Reader_should_answer_NOTIMP_before_checking_counts()
     {
-        var p = Raw(5 << 11, 0, 5, 5, 5);
+        var p = Raw(2 << 11, 0, 5, 5, 5);
         Assert.Equal(QueryVerdict.NotImp, Read(p));
+    }
+
+    [Fact]
+    public void Reader_should_want_exactly_one_zone_in_an_UPDATE_but_any_number_of_other_records()
+    {
+        Assert.Equal(QueryVerdict.FormErr, Read(Raw(5 << 11, 0, 0, 0, 0)));
+        Assert.Equal(QueryVerdict.FormErr, Read(Raw(5 << 11, 2, 0, 0, 0, Question(), Question())));
+        var rr = new byte[] { 0, 0, 1, 0, 255, 0, 0, 0, 0, 0, 0 };   // ". ANY A" with no rdata: delete an RRset
+        Assert.Equal(QueryVerdict.Ok, Read(Raw(5 << 11, 1, 2, 3, 0, Question(), rr, rr, rr, rr, rr)));
     }
 
     [Theory]

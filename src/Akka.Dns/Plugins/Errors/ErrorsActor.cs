@@ -14,6 +14,9 @@ public sealed class ErrorsActor : PluginActor
 
     public ErrorsActor(ErrorsWriter writer, ChainLink? next) : base("errors", next) => _writer = writer;
 
+    /// <summary>UPDATE messages are logged too (where a dynupdate takes them).</summary>
+    protected override bool SeesUpdates => true;
+
     protected override void Handle(DnsRequest request)
     {
         request.PushWriter(_writer);

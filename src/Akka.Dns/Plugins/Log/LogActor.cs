@@ -25,6 +25,9 @@ public sealed class LogActor : PluginActor
         for (var i = 0; i < _rules.Length; i++) _writers[i] = new LogWriter(_rules[i]);
     }
 
+    /// <summary>UPDATE messages are logged too (where a dynupdate takes them).</summary>
+    protected override bool SeesUpdates => true;
+
     protected override void Handle(DnsRequest request)
     {
         var name = request.Name;

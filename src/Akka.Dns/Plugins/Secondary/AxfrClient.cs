@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Dns.Wire;
@@ -132,16 +133,35 @@ public static class AxfrClient
 
     private static DnsRecord ReadRecord(ReadOnlySpan<byte> m, ref int off)
     {
-        if (!DnsName.TryRead(m, ref off, out var name) || off + 10 > m.Length) throw new TransferException("dns: bad record owner");
+        var error = ReadRecordCore(m, ref off, emptyRData: false, out var rr);
+        return error is null ? rr! : throw new TransferException(error);
+    }
+
+    /// <summary>
+    /// Reads one resource record of a whole DNS message at <paramref name="offset"/> (owner with
+    /// <see cref="DnsName.TryRead"/>, RDATA with <see cref="RData.TryReadFromMessage"/>) and moves past it. With
+    /// <paramref name="emptyRData"/> an RDLENGTH of 0 gives empty RDATA whatever the type (RFC 2136 UPDATE's
+    /// class ANY and NONE records); otherwise such a record is read as its type demands. False on anything malformed;
+    /// never throws.
+    /// </summary>
+    public static bool TryReadRecord(ReadOnlySpan<byte> message, ref int offset, bool emptyRData, [NotNullWhen(true)] out DnsRecord? record) =>
+        ReadRecordCore(message, ref offset, emptyRData, out record) is null;
+
+    private static string? ReadRecordCore(ReadOnlySpan<byte> m, ref int off, bool emptyRData, out DnsRecord? record)
+    {
+        record = null;
+        if (!DnsName.TryRead(m, ref off, out var name) || off + 10 > m.Length) return "dns: bad record owner";
         var type = BinaryPrimitives.ReadUInt16BigEndian(m[off..]);
         var cls = BinaryPrimitives.ReadUInt16BigEndian(m[(off + 2)..]);
         var ttl = BinaryPrimitives.ReadUInt32BigEndian(m[(off + 4)..]);
         var rdlen = BinaryPrimitives.ReadUInt16BigEndian(m[(off + 8)..]);
         off += 10;
-        if (!RData.TryReadFromMessage(type, m, off, rdlen, out var rdata))
-            throw new TransferException($"dns: bad rdata for {name} {RrType.ToString(type)}");
+        byte[] rdata;
+        if (emptyRData && rdlen == 0) rdata = [];
+        else if (!RData.TryReadFromMessage(type, m, off, rdlen, out rdata)) return $"dns: bad rdata for {name} {RrType.ToString(type)}";
         off += rdlen;
-        return new DnsRecord(name, type, cls, ttl, rdata);
+        record = new DnsRecord(name, type, cls, ttl, rdata);
+        return null;
     }
 
     private static async Task<Socket> ConnectAsync(IPEndPoint primary, CancellationToken ct)

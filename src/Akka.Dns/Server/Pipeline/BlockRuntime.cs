@@ -20,6 +20,7 @@ public sealed class BlockRuntime
             for (var i = 0; i < Handlers.Count; i++) Links[r][i] = new ChainLink(Handlers[i].Name);
         }
         OpensNonInClasses = plugins.Any(p => p.OpensNonInClasses);
+        AcceptsUpdates = plugins.Any(p => p.AcceptsUpdates);
     }
 
     /// <summary>The block's first key as written ("example.org:1053"), for logs.</summary>
@@ -32,6 +33,8 @@ public sealed class BlockRuntime
     /// <summary>No handler plugins: CoreDNS answers REFUSED.</summary>
     public bool IsEmpty => Handlers.Count == 0;
     public bool OpensNonInClasses { get; }
+    /// <summary>A plugin of this block takes UPDATE messages; otherwise they are answered NOTIMP.</summary>
+    public bool AcceptsUpdates { get; }
 
     /// <summary>Hands a request to the first plugin of replica <paramref name="replica"/> (mod the replica count).</summary>
     public void Dispatch(DnsRequest request, int replica) => Links[(int)((uint)replica % (uint)Links.Length)][0].Tell(request);

@@ -23,10 +23,21 @@ public abstract class PluginActor : UntypedActor
 
     protected abstract void Handle(DnsRequest request);
 
+    /// <summary>
+    /// Whether this plugin handles RFC 2136 UPDATE messages (dynupdate, tsig, log, errors). The others never see
+    /// one: it goes past them as if they were not in the chain, so no plugin mistakes an UPDATE for a SOA query.
+    /// </summary>
+    protected virtual bool SeesUpdates => false;
+
     protected override void OnReceive(object message)
     {
         if (message is DnsRequest r)
         {
+            if (r.Query.Opcode == Opcode.Update && !SeesUpdates)
+            {
+                Next(r);
+                return;
+            }
             try
             {
                 Handle(r);
@@ -48,11 +59,12 @@ public abstract class PluginActor : UntypedActor
     /// <summary>Messages other than requests (snapshots, ticks).</summary>
     protected virtual void OnOther(object message) => Unhandled(message);
 
-    /// <summary>Passes the request to the next plugin, or answers SERVFAIL when there is none.</summary>
+    /// <summary>Passes the request to the next plugin, or answers SERVFAIL (NOTIMP for an UPDATE nobody took) when there is none.</summary>
     protected void Next(DnsRequest request)
     {
-        if (_next is null) request.Fail(Rcode.ServFail, $"plugin/{Name}: no next plugin found", Name);
-        else _next.Tell(request);
+        if (_next is not null) _next.Tell(request);
+        else if (request.Query.Opcode == Opcode.Update) request.Fail(Rcode.NotImp);
+        else request.Fail(Rcode.ServFail, $"plugin/{Name}: no next plugin found", Name);
     }
 
     protected bool HasNext => _next is not null;

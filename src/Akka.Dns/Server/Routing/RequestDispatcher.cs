@@ -64,6 +64,15 @@ public sealed class RequestDispatcher
             return;
         }
         var block = table.Route(q.Name, q.Type, out var zone);
+        if (q.Opcode == Opcode.Update && (block is null || !block.AcceptsUpdates))
+        {
+            // CoreDNS refuses every UPDATE with NOTIMP before routing (miekg/dns's reject: no OPT); so do we
+            // where no dynupdate takes it.
+            var notImp = DnsResponse.ReplyTo(q, Rcode.NotImp);
+            notImp.NoOptMirror = true;
+            request.Respond(notImp);
+            return;
+        }
         if (block is null || block.IsEmpty)
         {
             request.Fail(Rcode.Refused);
