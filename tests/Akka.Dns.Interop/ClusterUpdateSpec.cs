@@ -150,6 +150,37 @@ public sealed class ClusterUpdateSpec(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_acknowledged_record_should_survive_a_restart_of_the_whole_cluster()
+    {
+        var acked = new List<(string Name, string Ip)>();
+        var serial = await SerialAsync(0) + 6;   // each update raises it once, cluster-wide
+        for (var i = 0; i < 6; i++)
+        {
+            var r = await NsupdateAsync(_rig.DnsPort(i % 3), $"update add d{i}.dyn.test. 300 A 10.1.0.{i}");
+            Assert.True(r.ExitCode == 0, r.ToString());
+            acked.Add(($"d{i}.dyn.test.", $"10.1.0.{i}"));
+        }
+        await _rig.RestartAllAsync();
+        foreach (var (name, ip) in acked) await UntilEveryNodeAsync(name, [ip]);
+        for (var n = 0; n < 3; n++)
+        {
+            var node = n;
+            await UntilAsync(async () => await SerialAsync(node) == serial, $"node {node} serves serial {serial}");
+        }
+    }
+
+    private async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < Converge)
+        {
+            if (await condition()) return;
+            await Task.Delay(50);
+        }
+        throw new Xunit.Sdk.XunitException($"not within {Converge}: {what}\n{_rig.Logs()}");
+    }
+
+    [Fact]
     public async Task A_node_killed_under_updates_should_lose_no_acknowledged_update_and_catch_up_after_restart()
     {
         var acked = new List<(string Name, string Ip)>();

@@ -36,6 +36,11 @@ public sealed partial class ClusterRig(ITestOutputHelper output, int count, stri
           failure-detector.acceptable-heartbeat-pause = 3s
           run-coordinated-shutdown-when-down = off
           distributed-data.notify-subscribers-interval = 100ms
+          distributed-data.durable {
+            keys = ["dns-rrsets:*", "dns-serial:*"]
+            store-actor-class = "Akka.Dns.Cluster.Durable.SqliteDurableStore, Akka.Dns"
+            sqlite.dir = "{{Path.Combine(_dir, $"node{node}-store")}}"
+          }
         }
         {{extraHocon}}
         """;
@@ -51,6 +56,13 @@ public sealed partial class ClusterRig(ITestOutputHelper output, int count, stri
         var hocon = Path.Combine(_dir, $"node{node}.conf");
         await File.WriteAllTextAsync(hocon, Hocon(node));
         _nodes[node] = await Daemon.StartAsync(corefile, _dnsPorts[node], ["-hocon", hocon]);
+    }
+
+    /// <summary>SIGKILL every node, then start them all again on their ports (their durable stores kept).</summary>
+    public async Task RestartAllAsync()
+    {
+        for (var n = 0; n < count; n++) await KillAsync(n);
+        await StartAsync();
     }
 
     /// <summary>SIGKILL, no goodbye to the cluster.</summary>
