@@ -20,6 +20,7 @@ for p in 1053 1054 1055; do
     echo "cluster-updates.sh: something answers on 127.0.0.1:$p (a ./run.sh cluster?): stop it first" >&2; exit 2
   fi
 done
+py=${PYTHON:-/usr/bin/python3}   # Debian's, where python3-dnspython installs
 key="hmac-sha256:akka-dns-test.:YWtrYS1kbnMtdGVzdC1rZXktZG8tbm90LXVzZS1pbi1wcm9kIQ=="
 tmp=$(mktemp -d)
 pids=()
@@ -44,7 +45,7 @@ done
 [[ $(members 1053) == 3 ]] || { echo "cluster did not form; logs in $tmp" >&2; tail -20 "$tmp"/node1.log >&2; exit 1; }
 echo "cluster up: 3 members"
 
-python3 - "$updates" "$senders" <<'PY'
+"$py" - "$updates" "$senders" <<'PY'
 import sys, time, threading, statistics
 import dns.update, dns.query, dns.tsigkeyring, dns.rcode, dns.tsig
 n, senders = int(sys.argv[1]), int(sys.argv[2])
@@ -78,7 +79,7 @@ PY
 
 # query qps at node1 while a sender keeps updating (bounded by count and by the dnsperf run)
 printf 'www.dyn.akka.dns A\nmembers.akka.dns SRV\nnode1.akka.dns A\n' > "$tmp/q.txt"
-python3 - "$secs" <<'PY' &
+"$py" - "$secs" <<'PY' &
 import sys, time
 import dns.update, dns.query, dns.tsigkeyring, dns.tsig
 ring = dns.tsigkeyring.from_text({"akka-dns-test.": "YWtrYS1kbnMtdGVzdC1rZXktZG8tbm90LXVzZS1pbi1wcm9kIQ=="})
