@@ -15,40 +15,19 @@ public sealed class ClusterSpec(ITestOutputHelper output) : IAsyncDisposable
     private static readonly TimeSpan FormBound = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan LeaveBound = TimeSpan.FromSeconds(30);
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("akka-dns-cluster-").FullName;
-    private readonly Daemon?[] _nodes = new Daemon?[3];
-    private readonly int[] _dnsPorts = [Ports.Free(), Ports.Free(), Ports.Free()];
-    private readonly int[] _remotePorts = [Ports.Free(), Ports.Free(), Ports.Free()];
-
-    private string Hocon(int i) => $$"""
-        akka {
-          loglevel = INFO
-          stdout-loglevel = INFO
-          actor.provider = cluster
-          remote.dot-netty.tcp { hostname = "127.0.0.1", port = {{_remotePorts[i]}} }
-          cluster {
-            seed-nodes = [{{string.Join(", ", _remotePorts.Select(p => $"\"akka.tcp://dns@127.0.0.1:{p}\""))}}]
-            seed-node-timeout = 2s
-            roles = ["dns"]
-            split-brain-resolver { active-strategy = keep-majority, stable-after = 3s }
-            failure-detector { heartbeat-interval = 500ms, acceptable-heartbeat-pause = 2s }
-            distributed-data.notify-subscribers-interval = 100ms
-          }
+    private readonly ClusterRig _rig = new(output, 3, "akka.dns {\n    cluster\n}\n", """
+        akka.cluster {
+          seed-node-timeout = 2s
+          roles = ["dns"]
+          split-brain-resolver.stable-after = 3s
+          failure-detector { heartbeat-interval = 500ms, acceptable-heartbeat-pause = 2s }
         }
-        akka.dns.cluster.member-name = node{{i + 1}}
-        """;
-
-    private async Task<Daemon> StartNode(int i)
-    {
-        var hocon = Path.Combine(_dir, $"node{i + 1}.conf");
-        await File.WriteAllTextAsync(hocon, Hocon(i));
-        return _nodes[i] = await Daemon.StartAsync("akka.dns {\n    cluster\n}\n", _dnsPorts[i], ["-hocon", hocon]);
-    }
+        """);
 
     /// <summary>The member names in members.akka.dns SRV at node <paramref name="i"/> (empty when it does not answer).</summary>
     private async Task<string[]> MembersAt(int i)
     {
-        var r = Dig.Parse(await Dig.RunAsync("127.0.0.1", _dnsPorts[i], "members.akka.dns", "SRV"));
+        var r = Dig.Parse(await Dig.RunAsync("127.0.0.1", _rig.DnsPort(i), "members.akka.dns", "SRV"));
         if (r is null || r.Status != "NOERROR") return [];
         return r.Answer.Where(a => a.Type == "SRV").Select(a => a.Data.Split(' ')[3].Split('.')[0]).Order().ToArray();
     }
@@ -64,10 +43,7 @@ public sealed class ClusterSpec(ITestOutputHelper output) : IAsyncDisposable
             while (!done(seen = await MembersAt(at[k])))
             {
                 if (sw.Elapsed > bound)
-                {
-                    foreach (var n in _nodes) n?.Dump(output);
-                    Assert.Fail($"node{at[k] + 1} still answers [{string.Join(", ", seen)}] {bound.TotalSeconds} s later; expected {what}");
-                }
+                    Assert.Fail($"node{at[k] + 1} still answers [{string.Join(", ", seen)}] {bound.TotalSeconds} s later; expected {what}\n{_rig.Logs()}");
                 await Task.Delay(50);
             }
             times[k] = sw.Elapsed;
@@ -80,32 +56,20 @@ public sealed class ClusterSpec(ITestOutputHelper output) : IAsyncDisposable
     {
         string[] all = ["node1", "node2", "node3"];
         var start = Stopwatch.StartNew();
-        await Task.WhenAll(StartNode(0), StartNode(1), StartNode(2));
+        await _rig.StartAsync();
         await Until([0, 1, 2], m => m.SequenceEqual(all), FormBound, "node1, node2, node3");
         output.WriteLine($"all three nodes list all three members {start.Elapsed.TotalSeconds:F1} s after launch");
 
-        _nodes[2]!.Signal(9);   // kill -9: a crash, not a graceful leave
+        await _rig.KillAsync(2);   // kill -9: a crash, not a graceful leave
         var gone = await Until([0, 1], m => m.SequenceEqual(["node1", "node2"]), LeaveBound, "node1, node2");
         output.WriteLine($"node3 left members.akka.dns {gone[0].TotalSeconds:F2} s (node1) / {gone[1].TotalSeconds:F2} s (node2) after kill -9");
-        await _nodes[2]!.DisposeAsync();
 
         var restart = Stopwatch.StartNew();
-        await StartNode(2);
-        var back = await Until([0, 1, 2], m => m.SequenceEqual(all), FormBound, "node1, node2, node3");
-        output.WriteLine($"restarted node3 is back at node1 {back[0].TotalSeconds:F2} s, node2 {back[1].TotalSeconds:F2} s, node3 {back[2].TotalSeconds:F2} s after its launch (daemon start included)");
-        Assert.True(restart.Elapsed < FormBound);
+        await _rig.RestartAsync(2);
+        await Until([0, 1, 2], m => m.SequenceEqual(all), FormBound, "node1, node2, node3");
+        output.WriteLine($"restarted node3 is back in members.akka.dns at all three {restart.Elapsed.TotalSeconds:F2} s after its launch (daemon start and join included)");
+        Assert.True(restart.Elapsed < FormBound + ClusterRig.UpTimeout);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var n in _nodes)
-            if (n is not null) await n.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => _rig.DisposeAsync();
 }

@@ -6,7 +6,8 @@ namespace Akka.Dns.Interop.Infra;
 /// <summary>
 /// N daemon processes forming one Akka.Cluster on loopback: each gets its own DNS port and remoting port (free ones,
 /// never the demo's 1053-1055/4053-4055), one HOCON file (cluster provider, every node a seed, the split-brain
-/// resolver with a short stable-after, DData notifying every 100 ms) and the same Corefile. <see cref="StartAsync"/>
+/// resolver with a short stable-after, DData notifying every 100 ms, durable DData in the rig's directory, member
+/// name node1..nodeN; <c>extraHocon</c> is appended, so it overrides any of these) and the same Corefile. <see cref="StartAsync"/>
 /// returns when the leader has moved every node to Up. Nodes can be killed with SIGKILL and restarted on the same
 /// ports. Every wait is bounded; dispose kills every process.
 /// </summary>
@@ -42,6 +43,7 @@ public sealed partial class ClusterRig(ITestOutputHelper output, int count, stri
             sqlite.dir = "{{Path.Combine(_dir, $"node{node}-store")}}"
           }
         }
+        akka.dns.cluster.member-name = node{{node + 1}}
         {{extraHocon}}
         """;
 
