@@ -12,7 +12,7 @@ namespace Akka.Dns.Plugins.File;
 /// SERVFAIL while a zone is not loaded (or expired), AA on everything but referrals, NXDOMAIN (and an empty
 /// non-terminal) passed on with fallthrough: the answer path shared with auto (<see cref="AuthoritativeActor"/>).
 /// </summary>
-public sealed class FileActor : AuthoritativeActor
+public class FileActor : AuthoritativeActor
 {
     private readonly ZoneService _service;
     private readonly string[] _origins;
