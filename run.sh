@@ -17,12 +17,13 @@ build() {
 need_tools() {
   # dig (dnsutils) and kdig (knot-dnsutils) are the interop tests' independent clients.
   # knot and nsd are the authoritative peers of the differential test (../shared/bench/diff.py, which
-  # needs Debian's python3-dnspython).
+  # needs Debian's python3-dnspython); unbound is the resolver peer of the cache + forward differential test.
   local missing=()
   command -v dig >/dev/null || missing+=(dnsutils)
   command -v kdig >/dev/null || missing+=(knot-dnsutils)
   command -v knotd >/dev/null || missing+=(knot)
   command -v nsd >/dev/null || missing+=(nsd)
+  command -v unbound >/dev/null || [[ -x /usr/sbin/unbound ]] || missing+=(unbound)
   /usr/bin/python3 -c 'import dns' 2>/dev/null || missing+=(python3-dnspython)
   [[ ${#missing[@]} -eq 0 ]] && return 0
   echo "==> installing ${missing[*]} (apt)" >&2
