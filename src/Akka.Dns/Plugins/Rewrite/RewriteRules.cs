@@ -7,19 +7,26 @@ namespace Akka.Dns.Plugins.Rewrite;
 /// <summary>What a rule sees of one query: the request, its current name lower-cased, and the EDNS options being edited.</summary>
 internal sealed class RewriteQuery
 {
+    private string? _name;
+
     public DnsRequest Request { get; private set; } = null!;
     public EdnsEdit Edns { get; } = new();
 
-    /// <summary>CoreDNS's state.Name(): the current query name, lower-cased (same instance when already lower case).</summary>
-    public string Name => Request.Query.Name.ToLowerInvariant();
+    /// <summary>CoreDNS's state.Name(): the current query name, lower-cased once per change.</summary>
+    public string Name => _name ??= Request.Query.Name.ToLowerInvariant();
 
     public void Reset(DnsRequest request)
     {
         Request = request;
+        _name = null;
         Edns.Reset(request.Query);
     }
 
-    public void SetName(string name) => Request.Query.Name = name;
+    public void SetName(string name)
+    {
+        Request.Query.Name = name;
+        _name = null;
+    }
 }
 
 /// <summary>One rewrite rule: changes the query and/or returns the response rules to apply on the way out.</summary>

@@ -386,10 +386,12 @@ internal static class Functions
                     _ => throw t.Error(" error calling len: len of type"),
                 };
             case "print":
-                return string.Concat(args.Select(GoTemplate.Print));
+                var sb = new StringBuilder();
+                foreach (var a in args) sb.Append(GoTemplate.Print(a));
+                return sb.ToString();
             default: // printf
                 if (args.Count == 0 || args[0] is not string format) throw t.Error(" wrong number of args for printf");
-                return Printf(format, args.Skip(1).ToArray());
+                return Printf(format, args);
         }
     }
 
@@ -454,10 +456,10 @@ internal static class Functions
         return v;
     }
 
-    private static string Printf(string format, object?[] args)
+    private static string Printf(string format, List<object?> args)
     {
         var sb = new StringBuilder();
-        var a = 0;
+        var a = 1;
         for (var i = 0; i < format.Length; i++)
         {
             if (format[i] != '%' || i + 1 >= format.Length)
@@ -467,7 +469,7 @@ internal static class Functions
             }
             var verb = format[++i];
             if (verb == '%') { sb.Append('%'); continue; }
-            sb.Append(a < args.Length ? GoTemplate.Print(args[a++]) : $"%!{verb}(MISSING)");
+            sb.Append(a < args.Count ? GoTemplate.Print(args[a++]) : $"%!{verb}(MISSING)");
         }
         return sb.ToString();
     }
