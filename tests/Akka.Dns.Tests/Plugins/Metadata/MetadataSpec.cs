@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 
 namespace Akka.Dns.Tests.Plugins.Metadata;
 
+[Collection(Akka.Dns.Tests.Logging.LineLogCollection.Name)]
 public sealed class MetadataSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
 {
     /// <summary><c>mdtest</c>: a metadata provider that sets test/name to the query name and test/empty to "".</summary>
@@ -73,5 +74,18 @@ public sealed class MetadataSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2
         var m = (await h.QueryAsync("a.example.org.")).Message;
         var seen = m.AdditionalRecords.OfType<ARSoft.Tools.Net.Dns.TxtRecord>().Single(t => t.Name.ToString() == "seen.").TextParts.ToArray();
         Assert.Equal(4, seen.Length);
+    }
+
+    [Fact]
+    public async Task Metadata_should_let_log_print_a_provider_value_with_a_slash_label()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var h = PipelineHarness.Start(Sys, ". {\n metadata\n log . \"{remote}:{port} md={/test/name} none={/test/missing}\"\n mdtest\n records\n}\n", Catalog);
+        using (LineLog.Subscribe(seen.Enqueue))
+        {
+            await h.QueryAsync(new QueryBuilder("a.example.org."), DnsTransport.Udp, client: new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 47311));
+            Assert.True(LineLog.Flush());
+        }
+        Assert.Contains("[INFO] 127.0.0.1:47311 md=a.example.org. none=-", seen);
     }
 }
