@@ -214,4 +214,25 @@ public sealed class RewriteSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         var cname = Assert.IsType<CNameRecord>(Assert.Single(m.AnswerRecords));
         Assert.Equal("target.nl.", cname.CanonicalName.ToString());
     }
+
+    /// <summary>CoreDNS's README: a rule in a block, with explicit answer name and value rewrites.</summary>
+    [Fact]
+    public async Task Rewrite_should_take_a_rule_from_a_block_with_answer_name_and_value()
+    {
+        await using var h = Start("rewrite stop {\n  name regex (.*)\\.foo\\.nl {1}.to.nl\n  answer name (.*)\\.to\\.nl {1}.foo.nl\n  answer value (.*)\\.to\\.nl {1}.foo.nl\n }");
+        var m = (await h.QueryAsync("sub.foo.nl.", RrType.CNAME)).Message;
+        Assert.Equal("sub.to.nl.", Seen(m)[0]);
+        var cname = Assert.IsType<CNameRecord>(m.AnswerRecords[0]);
+        Assert.Equal("sub.foo.nl.", cname.Name.ToString());
+        Assert.Equal("deep.foo.nl.", cname.CanonicalName.ToString());
+    }
+
+    [Fact]
+    public async Task Rewrite_should_pass_queries_no_rule_matches_untouched()
+    {
+        await using var h = Start("rewrite name exact other.nl to.nl\n rewrite ttl other.nl 1");
+        var m = (await h.QueryAsync("to.nl.")).Message;
+        Assert.Equal("to.nl.", Seen(m)[0]);
+        Assert.Equal(300, m.AnswerRecords[0].TimeToLive);
+    }
 }
