@@ -235,4 +235,16 @@ public sealed class RewriteSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         Assert.Equal("to.nl.", Seen(m)[0]);
         Assert.Equal(300, m.AnswerRecords[0].TimeToLive);
     }
+
+    /// <summary>As CoreDNS: without a stop rule or response rules the reply keeps the rewritten question.</summary>
+    [Theory]
+    [InlineData("rewrite continue type A AAAA", RecordType.Aaaa)]
+    [InlineData("rewrite stop type A AAAA", RecordType.A)]
+    public async Task Rewrite_should_restore_the_question_only_after_a_stop_rule_or_response_rules(string rule, RecordType question)
+    {
+        await using var h = Start(rule);
+        var m = (await h.QueryAsync("to.nl.")).Message;
+        Assert.Equal("AAAA", Seen(m)[1]);
+        Assert.Equal(question, m.Questions[0].RecordType);
+    }
 }
