@@ -21,7 +21,13 @@ public enum QueryVerdict
 /// </summary>
 public sealed class DnsQuery
 {
-    public required byte[] Packet { get; init; }
+    private byte[] _packet = null!;
+
+    /// <summary>The message as received; a plugin that rewrites the OPT options (rewrite edns0) swaps in a rebuilt one.</summary>
+    public required byte[] Packet { get => _packet; init => _packet = value; }
+
+    /// <summary>Swaps in a rebuilt message (rewrite's edns0 rules; the offsets are set with it).</summary>
+    internal void ReplacePacket(byte[] packet) => _packet = packet;
     public ushort Id { get; internal set; }
     public ushort Flags { get; internal set; }
     public int Opcode => (Flags >> 11) & 0xF;
