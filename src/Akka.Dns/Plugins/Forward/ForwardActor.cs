@@ -18,11 +18,16 @@ namespace Akka.Dns.Plugins.Forward;
 public sealed class ForwardActor : PluginActor
 {
     private readonly IReadOnlyList<ForwardStanza> _stanzas;
+    private readonly long _requestTimeout;
 
-    public ForwardActor(IReadOnlyList<ForwardStanza> stanzas, ChainLink? next) : base("forward", next) => _stanzas = stanzas;
+    public ForwardActor(IReadOnlyList<ForwardStanza> stanzas, TimeSpan requestTimeout, ChainLink? next) : base("forward", next)
+    {
+        _stanzas = stanzas;
+        _requestTimeout = (long)(requestTimeout.TotalSeconds * Stopwatch.Frequency);
+    }
 
-    public static Props Props(IReadOnlyList<ForwardStanza> stanzas, ChainLink? next) =>
-        Akka.Actor.Props.Create(() => new ForwardActor(stanzas, next));
+    public static Props Props(IReadOnlyList<ForwardStanza> stanzas, TimeSpan requestTimeout, ChainLink? next) =>
+        Akka.Actor.Props.Create(() => new ForwardActor(stanzas, requestTimeout, next));
 
     protected override void Handle(DnsRequest request) => Start(request, 0);
 
@@ -37,7 +42,7 @@ public sealed class ForwardActor : PluginActor
                 r.Fail(Rcode.Refused, $"plugin/forward: concurrent queries exceeded maximum {s.Options.MaxConcurrent}", "forward");
                 return;
             }
-            var job = new Job(r, i, s, Self);
+            var job = new Job(r, i, s, Self, Math.Min(Stopwatch.GetTimestamp() + Budget, r.Received + _requestTimeout));
             Try(job);
             return;
         }
@@ -116,7 +121,7 @@ public sealed class ForwardActor : PluginActor
         var attempt = new Attempt(job, u, ++job.Seq, tcp);
         if (tcp || u.Address.Tls)
         {
-            u.ExchangeStreamAsync(job.Query, job.Stanza.Options.ReadTimeout)
+            u.ExchangeStreamAsync(job.Query, TimeLeft(job))
                 .ContinueWith(static (t, state) => ((Attempt)state!).Completed(t), attempt, TaskContinuationOptions.ExecuteSynchronously);
             return true;
         }
@@ -125,7 +130,7 @@ public sealed class ForwardActor : PluginActor
             job.LastError = error;
             return false;
         }
-        attempt.Timer = Context.System.Scheduler.ScheduleTellOnceCancelable(job.Stanza.Options.ReadTimeout, Self, new AttemptTimeout(attempt), Self);
+        attempt.Timer = Context.System.Scheduler.ScheduleTellOnceCancelable(TimeLeft(job), Self, new AttemptTimeout(attempt), Self);
         return true;
     }
 
@@ -208,8 +213,18 @@ public sealed class ForwardActor : PluginActor
         return false;
     }
 
+    private static readonly long Budget = (long)(ForwardOptions.QueryBudget.TotalSeconds * Stopwatch.Frequency);
+
+    /// <summary>How long an attempt may wait: the read timeout, cut short by the query's deadline.</summary>
+    private static TimeSpan TimeLeft(Job job)
+    {
+        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), job.Deadline);
+        var t = job.Stanza.Options.ReadTimeout;
+        return left < t ? (left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1)) : t;
+    }
+
     /// <summary>One query's walk over one stanza's upstreams.</summary>
-    private sealed class Job(DnsRequest request, int stanzaIndex, ForwardStanza stanza, IActorRef self)
+    private sealed class Job(DnsRequest request, int stanzaIndex, ForwardStanza stanza, IActorRef self, long deadline)
     {
         public readonly DnsRequest Request = request;
         public readonly int StanzaIndex = stanzaIndex;
@@ -217,7 +232,7 @@ public sealed class ForwardActor : PluginActor
         public readonly IActorRef Self = self;
         public readonly ForwardUpstream[] List = stanza.List();
         public readonly byte[] Query = ForwardWire.BuildQuery(request);
-        public readonly long Deadline = Stopwatch.GetTimestamp() + (long)(ForwardOptions.QueryBudget.TotalSeconds * Stopwatch.Frequency);
+        public readonly long Deadline = deadline;
         public int Index, Fails, FailoverAttempts, ConnectAttempts, Seq;
         public string? LastError;
         public bool Done;

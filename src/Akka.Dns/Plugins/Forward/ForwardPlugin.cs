@@ -90,8 +90,9 @@ public sealed class ForwardPlugin : Plugin
 {
     private readonly List<IActorRef> _health = [];
 
-    public ForwardPlugin(IReadOnlyList<ForwardOptions> stanzas) : base("forward")
+    public ForwardPlugin(IReadOnlyList<ForwardOptions> stanzas, TimeSpan requestTimeout) : base("forward")
     {
+        RequestTimeout = requestTimeout;
         var list = new ForwardStanza[stanzas.Count];
         for (var i = 0; i < list.Length; i++) list[i] = new ForwardStanza(stanzas[i]);
         Stanzas = list;
@@ -99,12 +100,15 @@ public sealed class ForwardPlugin : Plugin
 
     public IReadOnlyList<ForwardStanza> Stanzas { get; }
 
+    /// <summary>The server's request deadline (<c>akka.dns.server.request-timeout</c>): no query is worked on past it.</summary>
+    public TimeSpan RequestTimeout { get; }
+
     /// <summary>The options of each stanza, in order.</summary>
     public IReadOnlyList<ForwardOptions> Options => Stanzas.Select(s => s.Options).ToList();
 
     public override bool OpensNonInClasses => true;
 
-    public override Props HandlerProps(ChainLink? next) => ForwardActor.Props(Stanzas, next);
+    public override Props HandlerProps(ChainLink? next) => ForwardActor.Props(Stanzas, RequestTimeout, next);
 
     public override Task StartAsync(PluginHost host, CancellationToken ct)
     {

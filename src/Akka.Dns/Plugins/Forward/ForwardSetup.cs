@@ -23,7 +23,7 @@ public sealed class ForwardSetup : IPluginSetup
             r.Next();
             stanzas.Add(ParseStanza(ctx, r));
         }
-        return new ForwardPlugin(stanzas);
+        return new ForwardPlugin(stanzas, ctx.Settings.RequestTimeout);
     }
 
     private static ForwardOptions ParseStanza(SetupContext ctx, DirectiveReader r)

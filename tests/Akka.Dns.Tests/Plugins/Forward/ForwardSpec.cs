@@ -88,6 +88,24 @@ public sealed class ForwardSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         }
     }
 
+    [Theory]
+    [InlineData(DnsTransport.Udp)]
+    [InlineData(DnsTransport.Tcp)]
+    public async Task Forward_should_answer_servfail_by_the_request_deadline_when_every_upstream_is_silent(DnsTransport transport)
+    {
+        var ups = await Upstreams(Misbehaviour.Drop, Misbehaviour.Drop);
+        try
+        {
+            await using var h = PipelineHarness.Start(Sys, $". {{\n forward . {Tos(ups)}\n}}\n");
+            var reply = await h.QueryAsync("example.org.", transport: transport); // the harness gives up after 10 s
+            Assert.Equal(ReturnCode.ServerFailure, reply.Rcode);
+        }
+        finally
+        {
+            await Stop(ups);
+        }
+    }
+
     [Fact]
     public async Task Forward_should_retry_a_truncated_udp_answer_over_tcp()
     {
