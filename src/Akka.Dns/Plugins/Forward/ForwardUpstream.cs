@@ -38,7 +38,11 @@ public sealed class ForwardUpstream : IDisposable
     private readonly string? _serverName;
     private Socket? _udp;
     private int _fails;
+    private int _inFlight;
     private long _dropped;
+
+    /// <summary>UDP queries one upstream socket may have waiting (ids are 16 bits; past this a query fails at once).</summary>
+    public const int MaxInFlight = 32768;
 
     public ForwardUpstream(UpstreamAddress address, ForwardOptions options)
     {
@@ -101,6 +105,12 @@ public sealed class ForwardUpstream : IDisposable
             error = $"dial udp {EndPoint}: {e.Message}";
             return false;
         }
+        if (Interlocked.Increment(ref _inFlight) > MaxInFlight)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            error = $"write udp {EndPoint}: {MaxInFlight} queries in flight";
+            return false;
+        }
         ushort id;
         do id = (ushort)Random.Shared.Next(0, 65536);
         while (!_pending.TryAdd(id, pending));
@@ -120,7 +130,10 @@ public sealed class ForwardUpstream : IDisposable
     }
 
     /// <summary>Stops waiting for <paramref name="pending"/> (timed out). A reply arriving later is dropped.</summary>
-    public void Cancel(UdpPending pending) => _pending.TryRemove(new KeyValuePair<ushort, UdpPending>(pending.Id, pending));
+    public void Cancel(UdpPending pending)
+    {
+        if (_pending.TryRemove(new KeyValuePair<ushort, UdpPending>(pending.Id, pending))) Interlocked.Decrement(ref _inFlight);
+    }
 
     private async Task ReceiveLoop(Socket socket)
     {
@@ -149,6 +162,7 @@ public sealed class ForwardUpstream : IDisposable
             if (_pending.TryGetValue(id, out var p) && ForwardWire.Matches(m, p.Query, id)
                 && _pending.TryRemove(new KeyValuePair<ushort, UdpPending>(id, p)))
             {
+                Interlocked.Decrement(ref _inFlight);
                 p.Deliver(m.ToArray());
             }
             else

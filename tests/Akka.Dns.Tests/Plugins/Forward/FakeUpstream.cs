@@ -75,6 +75,8 @@ public sealed class FakeUpstream : IAsyncDisposable
     public volatile Misbehaviour Mode = Misbehaviour.Answer;
     public TimeSpan Delay = TimeSpan.FromMilliseconds(300);
     public int Rcode = 2;
+    /// <summary>Close each TCP connection after one answer (an upstream that does not keep connections open).</summary>
+    public volatile bool CloseAfterAnswer;
     public int UdpQueries => Volatile.Read(ref _udpQueries);
     public int TcpQueries => Volatile.Read(ref _tcpQueries);
     public int Queries => UdpQueries + TcpQueries;
@@ -162,6 +164,7 @@ public sealed class FakeUpstream : IAsyncDisposable
                     reply.CopyTo(framed, 2);
                     await s.WriteAsync(framed, _stop.Token);
                 }
+                if (CloseAfterAnswer) return;
             }
         }
         catch (Exception)

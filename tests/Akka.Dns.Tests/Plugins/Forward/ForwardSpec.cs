@@ -165,6 +165,86 @@ public sealed class ForwardSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         }
     }
 
+    [Theory]
+    [InlineData(DnsTransport.Udp)]
+    [InlineData(DnsTransport.Tcp)]
+    public async Task Forward_should_match_every_reply_to_its_own_query_under_load(DnsTransport transport)
+    {
+        var ups = await Upstreams(Misbehaviour.Answer, Misbehaviour.Answer);
+        try
+        {
+            await using var h = PipelineHarness.Start(Sys, $". {{\n forward . {Tos(ups)}\n}}\n");
+            var names = Enumerable.Range(0, 400).Select(i => $"n{i}.example.org.").ToArray();
+            var replies = await Task.WhenAll(names.Select(n => h.QueryAsync(n, transport: transport)));
+            for (var i = 0; i < names.Length; i++)
+            {
+                Assert.Equal(ReturnCode.NoError, replies[i].Rcode);
+                Assert.Equal(names[i], replies[i].Message.Questions[0].Name.ToString());
+                Assert.Equal(names[i], replies[i].Message.AnswerRecords[0].Name.ToString());
+            }
+            Assert.Equal(names.Length, ups.Sum(u => u.Queries));
+        }
+        finally
+        {
+            await Stop(ups);
+        }
+    }
+
+    [Fact]
+    public async Task Forward_should_redial_when_the_upstream_closed_a_pooled_connection()
+    {
+        var ups = await Upstreams(Misbehaviour.Answer);
+        try
+        {
+            ups[0].CloseAfterAnswer = true;
+            await using var h = PipelineHarness.Start(Sys, $". {{\n forward . {Tos(ups)} {{\n  force_tcp\n }}\n}}\n");
+            for (var i = 0; i < 3; i++) Assert.Equal(Ip(0).ToString(), AnswerOf(await h.QueryAsync($"q{i}.example.org.")));
+            Assert.Equal(3, ups[0].TcpQueries);
+            Assert.Equal(3, ups[0].TcpConnections);
+        }
+        finally
+        {
+            await Stop(ups);
+        }
+    }
+
+    [Fact]
+    public async Task Forward_should_not_reuse_a_connection_idle_longer_than_expire()
+    {
+        var ups = await Upstreams(Misbehaviour.Answer);
+        try
+        {
+            await using var h = PipelineHarness.Start(Sys, $". {{\n forward . {Tos(ups)} {{\n  force_tcp\n  expire 50ms\n }}\n}}\n");
+            Assert.Equal(Ip(0).ToString(), AnswerOf(await h.QueryAsync("a.example.org.")));
+            await Task.Delay(200);
+            Assert.Equal(Ip(0).ToString(), AnswerOf(await h.QueryAsync("b.example.org.")));
+            Assert.Equal(2, ups[0].TcpConnections);
+        }
+        finally
+        {
+            await Stop(ups);
+        }
+    }
+
+    [Fact]
+    public async Task Forward_should_forward_chaos_class_queries_from_the_source_address()
+    {
+        var ups = await Upstreams(Misbehaviour.Answer);
+        try
+        {
+            await using var h = PipelineHarness.Start(Sys, $". {{\n forward . {Tos(ups)} {{\n  source_address 127.0.0.1\n }}\n}}\n");
+            var reply = await h.QueryAsync("version.bind.", RrType.TXT, RrClass.CH);
+            Assert.Equal(ReturnCode.NoError, reply.Rcode);
+            var sent = DnsMessage.Parse(ups[0].LastQuery!);
+            Assert.Equal(RecordClass.Chaos, sent.Questions[0].RecordClass);
+            Assert.Equal(RecordType.Txt, sent.Questions[0].RecordType);
+        }
+        finally
+        {
+            await Stop(ups);
+        }
+    }
+
     [Fact]
     public async Task Forward_should_send_a_new_id_the_client_edns_and_no_tsig()
     {
