@@ -80,9 +80,9 @@ public sealed class HealthActor : ReceiveActor, IWithTimers
             _upstream.Cancel(pending);
             return false;
         }
-        catch (UpstreamException)
+        catch (Exception)
         {
-            return false;
+            return false; // whatever went wrong, this check failed; the loop goes on
         }
     }
 

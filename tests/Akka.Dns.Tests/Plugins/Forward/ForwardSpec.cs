@@ -107,6 +107,23 @@ public sealed class ForwardSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.
     }
 
     [Fact]
+    public async Task Forward_should_drop_and_count_replies_with_a_wrong_id_or_question()
+    {
+        var ups = await Upstreams(Misbehaviour.SpoofThenAnswer);
+        try
+        {
+            await using var h = PipelineHarness.Start(Sys, $". {{\n forward . {Tos(ups)}\n}}\n");
+            Assert.Equal(Ip(0).ToString(), AnswerOf(await h.QueryAsync("example.org.")));
+            var up = h.Plan.Blocks[0].Plugins.OfType<Akka.Dns.Plugins.Forward.ForwardPlugin>().Single().Stanzas[0].Upstreams[0];
+            await AwaitAssertAsync(() => Assert.Equal(2, up.Dropped));
+        }
+        finally
+        {
+            await Stop(ups);
+        }
+    }
+
+    [Fact]
     public async Task Forward_should_retry_a_truncated_udp_answer_over_tcp()
     {
         var ups = await Upstreams(Misbehaviour.Truncate);
