@@ -214,6 +214,17 @@ public sealed class DnsRequest
         Target.Completed(this);
     }
 
+    /// <summary>
+    /// Answers nothing (acl's drop, erratic's drop): the request counts as answered, leaves the in-flight table (no
+    /// SERVFAIL at the deadline) and no reply is written. False when the request was already answered.
+    /// </summary>
+    public bool Drop()
+    {
+        if (Interlocked.Exchange(ref _answered, 1) != 0) return false;
+        Finish();
+        return true;
+    }
+
     /// <summary>Answers an empty reply with <paramref name="rcode"/> (what CoreDNS's server writes when a chain returns SERVFAIL, REFUSED, ...).</summary>
     public bool Fail(int rcode, string? error = null, string? plugin = null)
     {
