@@ -116,6 +116,8 @@ public static class Daemon
         }
 
         var system = ActorSystem.Create("dns", config);
+        // A plugin's fatal error (loop's forwarding loop) ends the process as CoreDNS's log.Fatal does: exit 1.
+        system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new FatalListener()), "fatal"), typeof(PluginFatal));
         // Clustered (akka.actor.provider = cluster): joins the seed nodes and starts the membership view now, so
         // the cluster forms while the Corefile's zones load; a local daemon answers for itself alone.
         var membership = DnsMembership.Get(system);
@@ -230,6 +232,17 @@ public static class Daemon
         {
         }
     }
+}
+
+/// <summary>Prints a <see cref="PluginFatal"/> and exits with status 1, without a graceful stop (CoreDNS's log.Fatal).</summary>
+internal sealed class FatalListener : ReceiveActor
+{
+    public FatalListener() => Receive<PluginFatal>(f =>
+    {
+        Console.Error.WriteLine(f.ToString());
+        LineLog.Flush(TimeSpan.FromSeconds(1));
+        Environment.Exit(1);
+    });
 }
 
 /// <summary>Finds and reads the Corefile as CoreDNS does: -conf FILE, -conf stdin, ./Corefile, else the built-in default.</summary>

@@ -75,6 +75,8 @@ public sealed class SetupContext
     public required IReadOnlyList<Corefile.Directive> Directives { get; init; }
     public required BlockOptions Options { get; init; }
     public required DnsSettings Settings { get; init; }
+    /// <summary>The port a key without one listens on (-dns.port; 53 by default), for plugins that query their own listener (loop).</summary>
+    public int DnsPort { get; init; } = 53;
 
     /// <summary>Every zone the block serves (all keys, CIDR keys expanded), in key order.</summary>
     public IReadOnlyList<string> Zones => Block.Keys.SelectMany(k => k.Zones).Distinct().ToList();

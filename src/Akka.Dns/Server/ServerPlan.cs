@@ -57,7 +57,7 @@ public sealed class ServerPlan
                         throw new CorefileException(key.File, key.Line, $"cannot serve {key.Original}: {ServerKey.SchemePrefix(key.Transport)} is not supported by Akka.Dns");
                 }
             }
-            blocks.Add(SetUp(block, catalog, settings));
+            blocks.Add(SetUp(block, catalog, settings, dnsPort));
         }
 
         // Group keys by listener, refusing a zone defined twice on the same address and a zone that is both bound
@@ -106,7 +106,7 @@ public sealed class ServerPlan
         return new ServerPlan(blocks, listeners, lines);
     }
 
-    private static BlockPlan SetUp(ServerBlock block, PluginCatalog catalog, DnsSettings settings)
+    private static BlockPlan SetUp(ServerBlock block, PluginCatalog catalog, DnsSettings settings, int dnsPort)
     {
         var byName = block.Directives.GroupBy(d => d.Name).ToDictionary(g => g.Key, g => (IReadOnlyList<Directive>)g.ToList());
         foreach (var (name, list) in byName)
@@ -127,7 +127,7 @@ public sealed class ServerPlan
             catalog.TryGetSetup(name, out var setup);
             var ctx = new SetupContext
             {
-                Block = block, PluginName = name, Directives = directives, Options = options, Settings = settings,
+                Block = block, PluginName = name, Directives = directives, Options = options, Settings = settings, DnsPort = dnsPort,
             };
             plugins.Add(setup.Setup(ctx));
         }
