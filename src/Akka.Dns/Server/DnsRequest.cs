@@ -215,6 +215,29 @@ public sealed class DnsRequest
     }
 
     /// <summary>
+    /// A copy of this request whose reply goes to <paramref name="target"/> instead of the client (CoreDNS's
+    /// nonwriter): dns64 and autopath pass the copy down the chain, look at its reply and answer the original.
+    /// The copy has no response writers of its own yet, is not in the in-flight table (the original's deadline
+    /// still holds) and carries the original's zone, flags, buffer size, depth, TSIG outcome and metadata.
+    /// </summary>
+    public DnsRequest Fork(IReplyTarget target)
+    {
+        var copy = new DnsRequest(Query, Transport, target, Server, ClientAddress, _client, Local)
+        {
+            Depth = Depth,
+            Zone = Zone,
+            UdpSize = UdpSize,
+            Flags = Flags,
+            Dispatcher = Dispatcher,
+            TsigKey = TsigKey,
+            TsigError = TsigError,
+        };
+        if (_metadata is not null)
+            foreach (var (k, v) in _metadata) copy.Metadata[k] = v;
+        return copy;
+    }
+
+    /// <summary>
     /// Answers nothing (acl's drop, erratic's drop): the request counts as answered, leaves the in-flight table (no
     /// SERVFAIL at the deadline) and no reply is written. False when the request was already answered.
     /// </summary>
