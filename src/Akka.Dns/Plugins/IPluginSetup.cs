@@ -157,4 +157,16 @@ public sealed class PluginHost
     public required Func<IEnumerable<(string Plugin, bool Ready)>> Readiness { get; init; }
     public required Http.HttpEndpoints Http { get; init; }
     public required Func<bool> ShuttingDown { get; init; }
+    /// <summary>The daemon's Corefile reload path (the reload plugin polls through it); null in-process without a daemon.</summary>
+    public ICorefileReloader? Reloader { get; init; }
+}
+
+/// <summary>What the daemon lends the reload plugin: a fingerprint of the Corefile and its reload path (SIGUSR1's).</summary>
+public interface ICorefileReloader
+{
+    /// <summary>SHA-512 (hex) of the Corefile and every file it imports, as they read now; null when they cannot be read.</summary>
+    string? Digest();
+
+    /// <summary>Reloads the Corefile gracefully; false (and the old config still serving) when the new one fails.</summary>
+    Task<bool> ReloadAsync();
 }
