@@ -8,6 +8,7 @@ using Akka.Dns;
 using Akka.Dns.Cluster;
 using Akka.Dns.Corefile;
 using Akka.Dns.Plugins;
+using Akka.Dns.Plugins.Reload;
 using Akka.Dns.Server;
 
 namespace Akka.Dns.Daemon;
@@ -122,9 +123,10 @@ public static class Daemon
         // the cluster forms while the Corefile's zones load; a local daemon answers for itself alone.
         var membership = DnsMembership.Get(system);
         DnsServer server;
+        var reloader = new CorefileReloader(loader);
         try
         {
-            server = await DnsServer.StartAsync(system, plan, settings);
+            server = await DnsServer.StartAsync(system, plan, settings, reloader: reloader);
             PublishDnsPort(membership, server);
         }
         catch (Exception e)
@@ -147,9 +149,28 @@ public static class Daemon
 
         var current = server;
         var reloadLock = new SemaphoreSlim(1, 1);
+        var stopping = false;
+        // SIGUSR1 and the reload plugin share this path: one reload at a time, never during the stop.
+        reloader.Reload = async () =>
+        {
+            await reloadLock.WaitAsync();
+            try
+            {
+                if (stopping) return false;
+                var (next, ok) = await Reload(system, loader, current, settings, cl.Quiet);
+                current = next;
+                PublishDnsPort(membership, current);
+                return ok;
+            }
+            finally
+            {
+                reloadLock.Release();
+            }
+        };
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "akka-dns-stop", async () =>
         {
             await reloadLock.WaitAsync();
+            stopping = true;
             await current.StopAsync(lameduck: true);
             return Done.Instance;
         });
@@ -167,19 +188,7 @@ public static class Daemon
         using var reload = PosixSignalRegistration.Create((PosixSignal)10 /* SIGUSR1 */, ctx =>
         {
             ctx.Cancel = true;
-            _ = Task.Run(async () =>
-            {
-                await reloadLock.WaitAsync();
-                try
-                {
-                    current = await Reload(system, loader, current, settings, cl.Quiet);
-                    PublishDnsPort(membership, current);
-                }
-                finally
-                {
-                    reloadLock.Release();
-                }
-            });
+            _ = Task.Run(reloader.ReloadAsync);
         });
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => ctx.Cancel = true);   // CoreDNS ignores SIGHUP
 
@@ -189,7 +198,11 @@ public static class Daemon
         return 0;
     }
 
-    private static async Task<DnsServer> Reload(ActorSystem system, CorefileLoader loader, DnsServer current, DnsSettings settings, bool quiet)
+    /// <summary>
+    /// Loads the Corefile again and swaps the running server for it (listeners kept when they are the same, see
+    /// <see cref="DnsServer.ReloadAsync"/>); on any error the running config keeps serving.
+    /// </summary>
+    private static async Task<(DnsServer Server, bool Ok)> Reload(ActorSystem system, CorefileLoader loader, DnsServer current, DnsSettings settings, bool quiet)
     {
         ServerPlan plan;
         try
@@ -199,19 +212,25 @@ public static class Daemon
         catch (Exception e) when (e is CorefileException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"[ERROR] plugin/reload: Corefile changed but reload failed, keeping the running config: {e.Message}");
-            return current;
+            ReloadMetrics.Failed.Increment();
+            return (current, false);
         }
-        await current.StopAsync(lameduck: false);
         try
         {
-            var next = await DnsServer.StartAsync(system, plan, settings);
+            var next = await current.ReloadAsync(plan);
             Console.WriteLine("[INFO] Reloading complete");
-            return next;
+            return (next, true);
         }
         catch (Exception e)
         {
+            ReloadMetrics.Failed.Increment();
+            if (!current.ShuttingDown)
+            {
+                Console.Error.WriteLine($"[ERROR] Reload failed, keeping the running config: {e.GetBaseException().Message}");
+                return (current, false);
+            }
             Console.Error.WriteLine($"[ERROR] Reload failed, restarting the previous config: {e.GetBaseException().Message}");
-            return await DnsServer.StartAsync(system, current.Plan, settings);
+            return (await DnsServer.StartAsync(system, current.Plan, settings, reloader: null), false);
         }
     }
 
@@ -234,6 +253,16 @@ public static class Daemon
     }
 }
 
+/// <summary>The daemon's side of <see cref="ICorefileReloader"/>: digests the Corefile files and runs the daemon's reload.</summary>
+internal sealed class CorefileReloader(CorefileLoader loader) : ICorefileReloader
+{
+    public Func<Task<bool>> Reload { get; set; } = () => Task.FromResult(false);
+
+    public string? Digest() => loader.Digest();
+
+    public Task<bool> ReloadAsync() => Reload();
+}
+
 /// <summary>Prints a <see cref="PluginFatal"/> and exits with status 1, without a graceful stop (CoreDNS's log.Fatal).</summary>
 internal sealed class FatalListener : ReceiveActor
 {
@@ -251,6 +280,36 @@ public sealed class CorefileLoader(string? conf, int dnsPort, PluginCatalog cata
     private string? _stdin;
 
     public ServerPlan Load() => ServerPlan.Build(Read(), catalog, settings, dnsPort);
+
+    /// <summary>
+    /// SHA-512 over the Corefile and every file it imports (CoreDNS's reload checksum); a Corefile that does not
+    /// parse is digested alone, so its fixing is noticed too. Null when it cannot be read.
+    /// </summary>
+    public string? Digest()
+    {
+        if (conf == "stdin") return "stdin";
+        var path = conf ?? (File.Exists("Corefile") ? "Corefile" : null);
+        if (path is null) return "default";
+        try
+        {
+            IReadOnlyList<string> files;
+            try
+            {
+                files = Read().Files;
+            }
+            catch (CorefileException)
+            {
+                files = [path];
+            }
+            using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA512);
+            foreach (var f in files.Count == 0 ? [path] : files) sha.AppendData(File.ReadAllBytes(f));
+            return Convert.ToHexStringLower(sha.GetHashAndReset());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     private CorefileDocument Read()
     {

@@ -1,0 +1,68 @@
+namespace Akka.Dns.Plugins.Reload;
+
+/// <summary>coredns_reload_failed_total: reload attempts that kept the old config (the prometheus plugin exports it).</summary>
+public static class ReloadMetrics
+{
+    public static readonly Counter Failed = new();
+}
+
+/// <summary>
+/// Polls the Corefile's digest every <see cref="Period"/> (the interval moved by a random amount within ±jitter/2,
+/// drawn once per start, as CoreDNS does) and reloads through the daemon when it changed. One poller per
+/// process: the most recently started reload plugin polls, the others stand by.
+/// </summary>
+public sealed class ReloadPlugin : SetupOnlyPlugin
+{
+    private static ReloadPlugin? _active;
+    private readonly CancellationTokenSource _stop = new();
+
+    public ReloadPlugin(TimeSpan interval, TimeSpan jitter) : base("reload")
+    {
+        Interval = interval;
+        Jitter = jitter;
+        Period = jitter > TimeSpan.Zero
+            ? interval + TimeSpan.FromTicks(Random.Shared.NextInt64(jitter.Ticks) - jitter.Ticks / 2)
+            : interval;
+    }
+
+    public TimeSpan Interval { get; }
+    /// <summary>The jitter after capping at half the interval.</summary>
+    public TimeSpan Jitter { get; }
+    /// <summary>The check period this instance uses.</summary>
+    public TimeSpan Period { get; }
+
+    public override Task StartAsync(PluginHost host, CancellationToken ct)
+    {
+        if (host.Reloader is not { } reloader) return Task.CompletedTask;   // in-process: no daemon to reload
+        Volatile.Write(ref _active, this);
+        var digest = reloader.Digest();
+        _ = Task.Run(() => PollAsync(reloader, digest), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public override Task StopAsync()
+    {
+        _stop.Cancel();
+        return Task.CompletedTask;
+    }
+
+    private async Task PollAsync(ICorefileReloader reloader, string? last)
+    {
+        using var timer = new PeriodicTimer(Period);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                if (!ReferenceEquals(Volatile.Read(ref _active), this)) return;
+                var digest = reloader.Digest();
+                if (digest is null || digest == last) continue;
+                last = digest;
+                // A successful reload stops this instance (its server is replaced); the new one polls on.
+                if (await reloader.ReloadAsync()) return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
