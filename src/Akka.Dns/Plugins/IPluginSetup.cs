@@ -139,6 +139,20 @@ public sealed class BlockOptions
     public IReadOnlyList<Plugin> Plugins { get; internal set; } = [];
 }
 
+/// <summary>
+/// A plugin that decides whether its server block takes a request at all (CoreDNS's dnsserver.Viewer: view).
+/// Blocks sharing a zone and port are tried top to bottom; the first whose filters all pass (or that has none)
+/// takes the request. A block with a filter may share its zone and port with other blocks.
+/// </summary>
+public interface IRequestFilter
+{
+    /// <summary>The view's name (metadata view/name, metrics).</summary>
+    string ViewName { get; }
+
+    /// <summary>True when the block should take <paramref name="request"/>. Runs on the receive path: no blocking, no throwing.</summary>
+    bool Filter(DnsRequest request);
+}
+
 /// <summary>A plugin whose zones can be transferred (CoreDNS's transfer.Transferer): file, auto, secondary.</summary>
 public interface ITransferer
 {

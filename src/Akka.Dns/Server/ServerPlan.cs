@@ -79,17 +79,23 @@ public sealed class ServerPlan
                     foreach (var address in addresses)
                     {
                         var akey = address is null ? label : $"{label} on {address}";
-                        if (registered.Contains((key.Transport, zone, port, address)))
+                        // A block with a filter (view) may share its zone and port; it is checked for overlap only.
+                        var filtered = plan.Plugins.Any(p => p is IRequestFilter);
+                        if (!filtered && registered.Contains((key.Transport, zone, port, address)))
                             throw new CorefileException(key.File, key.Line, $"cannot serve {akey} - it is already defined");
-                        if (unbound.TryGetValue((key.Transport, zone, port), out var already))
+                        if (unbound.TryGetValue((key.Transport, zone, port), out var already) &&
+                            (!filtered || address is not null || !registered.Contains((key.Transport, zone, port, null))))
                         {
                             if (address is null)
                                 throw new CorefileException(key.File, key.Line, $"cannot serve {akey} - zone overlap listener capacity with {already}");
                             if (registered.Contains((key.Transport, zone, port, null)))
                                 throw new CorefileException(key.File, key.Line, $"cannot serve {akey} - zone overlap listener capacity with {label}");
                         }
-                        registered.Add((key.Transport, zone, port, address));
-                        unbound[(key.Transport, zone, port)] = akey;
+                        if (!filtered)
+                        {
+                            registered.Add((key.Transport, zone, port, address));
+                            unbound[(key.Transport, zone, port)] = akey;
+                        }
                         var gk = (key.Transport, port, address);
                         if (!groups.TryGetValue(gk, out var list)) groups[gk] = list = [];
                         list.Add((zone, plan));

@@ -21,6 +21,18 @@ public sealed class BlockRuntime
         }
         OpensNonInClasses = plugins.Any(p => p.OpensNonInClasses);
         AcceptsUpdates = plugins.Any(p => p.AcceptsUpdates);
+        Filters = plugins.OfType<IRequestFilter>().ToArray();
+    }
+
+    /// <summary>The block's request filters (view), in plugin.cfg order; empty for a block that takes everything routed to it.</summary>
+    public IRequestFilter[] Filters { get; }
+
+    /// <summary>Every filter passes <paramref name="request"/> (true without filters).</summary>
+    public bool Takes(DnsRequest request)
+    {
+        foreach (var f in Filters)
+            if (!f.Filter(request)) return false;
+        return true;
     }
 
     /// <summary>The block's first key as written ("example.org:1053"), for logs.</summary>

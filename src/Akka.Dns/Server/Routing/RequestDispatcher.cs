@@ -63,7 +63,7 @@ public sealed class RequestDispatcher
             request.Respond(bad);
             return;
         }
-        var block = table.Route(q.Name, q.Type, out var zone);
+        var block = table.Route(request, out var zone);
         if (q.Opcode == Opcode.Update && (block is null || !block.AcceptsUpdates))
         {
             // CoreDNS refuses every UPDATE with NOTIMP before routing (miekg/dns's reject: no OPT); so do we
