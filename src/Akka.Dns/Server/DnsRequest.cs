@@ -220,9 +220,40 @@ public sealed class DnsRequest
     /// The copy has no response writers of its own yet, is not in the in-flight table (the original's deadline
     /// still holds) and carries the original's zone, flags, buffer size, depth, TSIG outcome and metadata.
     /// </summary>
-    public DnsRequest Fork(IReplyTarget target)
+    public DnsRequest Fork(IReplyTarget target) => Fork(target, Query);
+
+    /// <summary>
+    /// As <see cref="Fork(IReplyTarget)"/>, for another question name (autopath's search path walk): the copy's
+    /// query is this one's header (id, RD, CD) and EDNS (buffer size, DO) with <paramref name="name"/> as QNAME.
+    /// Null when the name does not make a valid query.
+    /// </summary>
+    public DnsRequest? Fork(IReplyTarget target, string name)
     {
-        var copy = new DnsRequest(Query, Transport, target, Server, ClientAddress, _client, Local)
+        var r = new DnsResponse
+        {
+            Id = Query.Id, QName = name, QType = Query.Type, QClass = Query.Class,
+            Rd = (Flags & 0x0100) != 0, Cd = (Flags & 0x0010) != 0,
+        };
+        if (Query.HasEdns) r.Edns = new EdnsRecord { UdpSize = Query.UdpSize, Do = Query.Do };
+        var buf = new byte[DnsName.MaxWireLength + 64];
+        int len;
+        try
+        {
+            len = DnsWriter.Encode(r, buf, buf.Length);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or IndexOutOfRangeException)
+        {
+            return null;   // a name longer than 255 octets or with a label over 63
+        }
+        if (len < 0) return null;
+        buf[2] &= 0x7F;   // a query, not a response
+        var q = Listeners.PacketHandler.Accept(buf[..len], len, out _);
+        return q is null ? null : Fork(target, q);
+    }
+
+    private DnsRequest Fork(IReplyTarget target, DnsQuery query)
+    {
+        var copy = new DnsRequest(query, Transport, target, Server, ClientAddress, _client, Local)
         {
             Depth = Depth,
             Zone = Zone,
