@@ -117,8 +117,16 @@ public static class Daemon
         }
 
         var system = ActorSystem.Create("dns", config);
-        // A plugin's fatal error (loop's forwarding loop) ends the process as CoreDNS's log.Fatal does: exit 1.
-        system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new FatalListener()), "fatal"), typeof(PluginFatal));
+        // A plugin's fatal error (loop's forwarding loop) ends the process with status 1, as CoreDNS's log.Fatal:
+        // printed at once, then the actor system stops (no lameduck wait) and RunAsync returns 1.
+        var exitCode = 0;
+        Action<PluginFatal> onFatal = f =>
+        {
+            Console.Error.WriteLine(f.ToString());
+            Interlocked.Exchange(ref exitCode, 1);
+            _ = CoordinatedShutdown.Get(system).Run(FatalReason.Instance);
+        };
+        system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new FatalListener(onFatal)), "fatal"), typeof(PluginFatal));
         // Clustered (akka.actor.provider = cluster): joins the seed nodes and starts the membership view now, so
         // the cluster forms while the Corefile's zones load; a local daemon answers for itself alone.
         var membership = DnsMembership.Get(system);
@@ -171,7 +179,7 @@ public static class Daemon
         {
             await reloadLock.WaitAsync();
             stopping = true;
-            await current.StopAsync(lameduck: true);
+            await current.StopAsync(lameduck: CoordinatedShutdown.Get(system).ShutdownReason is not FatalReason);
             return Done.Instance;
         });
 
@@ -195,7 +203,7 @@ public static class Daemon
         await system.WhenTerminated;
         LineLog.Flush(TimeSpan.FromSeconds(2));   // query and error logs still queued
         if (cl.PidFile is not null) TryDelete(cl.PidFile);
-        return 0;
+        return Volatile.Read(ref exitCode);
     }
 
     /// <summary>
@@ -263,15 +271,18 @@ internal sealed class CorefileReloader(CorefileLoader loader) : ICorefileReloade
     public Task<bool> ReloadAsync() => Reload();
 }
 
-/// <summary>Prints a <see cref="PluginFatal"/> and exits with status 1, without a graceful stop (CoreDNS's log.Fatal).</summary>
+/// <summary>Hands a <see cref="PluginFatal"/> published on the event stream to the daemon.</summary>
 internal sealed class FatalListener : ReceiveActor
 {
-    public FatalListener() => Receive<PluginFatal>(f =>
-    {
-        Console.Error.WriteLine(f.ToString());
-        LineLog.Flush(TimeSpan.FromSeconds(1));
-        Environment.Exit(1);
-    });
+    public FatalListener(Action<PluginFatal> onFatal) => Receive<PluginFatal>(onFatal);
+}
+
+/// <summary>Why the daemon stopped: a plugin's fatal error (exit status 1).</summary>
+internal sealed class FatalReason : CoordinatedShutdown.Reason
+{
+    public static readonly FatalReason Instance = new();
+    private FatalReason() { }
+    public override int ExitCode => 1;
 }
 
 /// <summary>Finds and reads the Corefile as CoreDNS does: -conf FILE, -conf stdin, ./Corefile, else the built-in default.</summary>
