@@ -129,4 +129,27 @@ public sealed class ReloadSpec(ITestOutputHelper output)
             d.Dump(output);
         }
     }
+
+    [Fact]
+    public async Task Reload_should_notice_a_change_in_an_imported_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("akka-dns-reload-import-").FullName;
+        var extra = Path.Combine(dir, "extra.conf");
+        await File.WriteAllTextAsync(extra, "chaos Before\n");
+        await using var d = await Daemon.StartAsync(".:{PORT} {\n    reload 2s 0s\n    import " + extra + "\n    whoami\n}\n");
+        try
+        {
+            Assert.Equal("Before", await VersionAsync(d.Port));
+            await File.WriteAllTextAsync(extra, "chaos After\n");
+            var sw = Stopwatch.StartNew();
+            string? version = null;
+            while (sw.Elapsed < Bound && (version = await VersionAsync(d.Port)) != "After") await Task.Delay(100);
+            Assert.Equal("After", version);
+        }
+        finally
+        {
+            d.Dump(output);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
