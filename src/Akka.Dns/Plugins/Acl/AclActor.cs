@@ -36,19 +36,24 @@ public sealed class AclActor : PluginActor
             switch (Decide(rule.Policies, request.Type, source))
             {
                 case AclAction.Drop:
+                    AclMetrics.Dropped.Increment();
                     request.Drop();
                     return;
                 case AclAction.Block:
+                    AclMetrics.Blocked.Increment();
                     request.Respond(Reply(request, Rcode.Refused, BlockedData));
                     return;
                 case AclAction.Filter:
+                    AclMetrics.Filtered.Increment();
                     request.Respond(Reply(request, Rcode.NoError, FilteredData));
                     return;
                 case AclAction.Allow:
+                    AclMetrics.Allowed.Increment();
                     Next(request);
                     return;
             }
         }
+        AclMetrics.Allowed.Increment();
         Next(request);
     }
 

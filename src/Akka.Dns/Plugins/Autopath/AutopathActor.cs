@@ -98,6 +98,7 @@ public sealed class AutopathActor : PluginActor
         if (walk.Index == 0) walk.First = reply;
         if (Rcode.ClientWrite(reply.Rcode) && reply.Rcode != Rcode.NxDomain)
         {
+            AutopathMetrics.Success.Increment();
             walk.Original.Respond(Cnamer(reply, walk.Original.Name));
             return;
         }

@@ -82,6 +82,7 @@ public sealed class Dns64Actor : PluginActor
             request.Fail(Rcode.ServFail, $"plugin/dns64: {a.Error}", "dns64");
             return;
         }
+        Dns64Metrics.Translated.Increment();
         request.Respond(Synthesize(request, first, a, _options));
     }
 

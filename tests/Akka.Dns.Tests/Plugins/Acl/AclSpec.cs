@@ -95,6 +95,15 @@ public sealed class AclSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Test
         AssertEde(reply, 15);
     }
 
+    [Fact]
+    public async Task Acl_should_count_blocked_requests()
+    {
+        var before = Akka.Dns.Plugins.Acl.AclMetrics.Blocked.Value;
+        await using var h = PipelineHarness.Start(Sys, "example.org {\n acl {\n block\n }\n answer 1\n}\n", TestPlugins.Catalog);
+        await h.QueryAsync(new QueryBuilder("www.example.org."));
+        Assert.True(Akka.Dns.Plugins.Acl.AclMetrics.Blocked.Value > before);
+    }
+
     private static void AssertEde(Reply reply, ushort code)
     {
         Assert.True(reply.Message.IsEDnsEnabled);

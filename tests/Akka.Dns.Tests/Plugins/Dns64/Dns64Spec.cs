@@ -83,6 +83,15 @@ public sealed class Dns64Spec : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.True(m.IsAuthoritiveAnswer);
     }
 
+    [Fact]
+    public async Task Dns64_should_count_translated_requests()
+    {
+        var before = Dns64Metrics.Translated.Value;
+        await using var h = Start("dns64");
+        await h.QueryAsync(new QueryBuilder("aonly.example.org.", RrType.AAAA), client: V6Client);
+        Assert.True(Dns64Metrics.Translated.Value > before);
+    }
+
     public static TheoryData<string, string, string> Embeddings => new()
     {
         // CoreDNS's TestTo6
