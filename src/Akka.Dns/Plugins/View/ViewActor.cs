@@ -4,18 +4,14 @@ using Akka.Dns.Server.Pipeline;
 
 namespace Akka.Dns.Plugins.View;
 
-/// <summary>The view already chose the block; in the chain it only records <c>view/name</c> in the request's metadata and passes on.</summary>
+/// <summary>The view already chose the block before the chain; in the chain it passes every query on (CoreDNS's View.ServeDNS).</summary>
 public sealed class ViewActor : PluginActor
 {
-    private readonly string _name;
+    public static Props Props(ChainLink? next) => Akka.Actor.Props.Create(() => new ViewActor(next));
 
-    public static Props Props(string name, ChainLink? next) => Akka.Actor.Props.Create(() => new ViewActor(name, next));
-
-    public ViewActor(string name, ChainLink? next) : base("view", next) => _name = name;
-
-    protected override void Handle(DnsRequest request)
+    public ViewActor(ChainLink? next) : base("view", next)
     {
-        request.Metadata["view/name"] = _name;
-        Next(request);
     }
+
+    protected override void Handle(DnsRequest request) => Next(request);
 }

@@ -154,6 +154,53 @@ public sealed class ViewSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         Assert.Equal("Corefile:4 - Error during parsing: cannot serve dns://.:1053 - it is already defined", e.Message);
     }
 
+    /// <summary><c>clientmd</c>: a metadata provider that sets test/client to the client's address.</summary>
+    private sealed class ClientMdSetup : Akka.Dns.Plugins.IPluginSetup
+    {
+        public Akka.Dns.Plugins.Plugin Setup(Akka.Dns.Plugins.SetupContext context) => new ClientMdPlugin();
+    }
+
+    private sealed class ClientMdPlugin() : Akka.Dns.Plugins.SetupOnlyPlugin("clientmd"), Akka.Dns.Plugins.Metadata.IMetadataProvider
+    {
+        public void Provide(DnsRequest request) => request.Metadata["test/client"] = request.Client.Address.ToString();
+    }
+
+    /// <summary><c>echomd</c>: answers TXT with the request's view/name metadata ("none" without).</summary>
+    private sealed class EchoMdSetup : Akka.Dns.Plugins.IPluginSetup
+    {
+        public Akka.Dns.Plugins.Plugin Setup(Akka.Dns.Plugins.SetupContext context) => new EchoMdPlugin();
+    }
+
+    private sealed class EchoMdPlugin() : Akka.Dns.Plugins.Plugin("echomd")
+    {
+        public override Akka.Actor.Props HandlerProps(Akka.Dns.Server.Pipeline.ChainLink? next) => Akka.Actor.Props.Create(() => new EchoMdActor(next));
+    }
+
+    private sealed class EchoMdActor(Akka.Dns.Server.Pipeline.ChainLink? next) : Akka.Dns.Server.Pipeline.PluginActor("echomd", next)
+    {
+        protected override void Handle(DnsRequest request)
+        {
+            var reply = request.CreateReply();
+            reply.Answer.Add(DnsRecord.Txt(request.Name, 0, RrClass.IN, request.Metadata.TryGetValue("view/name", out var v) ? v : "none"));
+            request.Respond(reply);
+        }
+    }
+
+    private static readonly Akka.Dns.Plugins.PluginCatalog MdCatalog = Akka.Dns.Plugins.PluginCatalog.Default
+        .With("clientmd", new ClientMdSetup(), after: "whoami")
+        .With("echomd", new EchoMdSetup(), after: "view");
+
+    [Theory]
+    [InlineData("10.1.1.1", "split")]
+    [InlineData("10.1.1.2", "none")]
+    public async Task View_should_see_the_blocks_metadata_and_provide_its_name(string client, string txt)
+    {
+        var corefile = ". {\n metadata\n clientmd\n view split {\n  expr metadata('test/client') == '10.1.1.1'\n }\n echomd\n}\n. {\n metadata\n echomd\n}\n";
+        await using var h = PipelineHarness.Start(Sys, corefile, MdCatalog);
+        var m = await Ask(h, "a.example.", RrType.TXT, client);
+        Assert.Equal(txt, Assert.IsType<TxtRecord>(Assert.Single(m.AnswerRecords)).TextData);
+    }
+
     public static TheoryData<string, string> Translations => new()
     {
         { "type() == 'A'", "__view.qtype() == \"A\"" },
