@@ -64,7 +64,10 @@ public sealed class ReloadSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
         Assert.Equal("Corefile:3 - Error during parsing: plugin/reload: this plugin can only be used once per Server Block", e.Message);
     }
 
-    /// <summary><c>slow TEXT</c>: answers every query with TXT TEXT after 300 ms (a query in flight across a reload).</summary>
+    /// <summary>
+    /// <c>slow TEXT</c>: answers every query with TXT TEXT; a query for <c>held.</c> names is announced on
+    /// <see cref="Held"/> and answered only once <see cref="Release"/> completes (a query in flight across a reload).
+    /// </summary>
     private sealed class SlowSetup : IPluginSetup
     {
         public Akka.Dns.Plugins.Plugin Setup(SetupContext context)
@@ -75,6 +78,9 @@ public sealed class ReloadSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
             return new SlowPlugin(r.Val);
         }
     }
+
+    private static readonly TaskCompletionSource Held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly TaskCompletionSource Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private sealed class SlowPlugin(string text) : Akka.Dns.Plugins.Plugin("slow")
     {
@@ -87,9 +93,25 @@ public sealed class ReloadSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
         {
             var reply = request.CreateReply();
             reply.Answer.Add(DnsRecord.Txt(request.Name, 0, RrClass.IN, text));
-            Context.System.Scheduler.Advanced.ScheduleOnce(TimeSpan.FromMilliseconds(300), () => request.Respond(reply));
+            if (!request.Name.StartsWith("held.", StringComparison.Ordinal))
+            {
+                request.Respond(reply);
+                return;
+            }
+            Held.TrySetResult();
+            // Answered by this actor once released: a stopped old block would never answer.
+            var self = Self;
+            Release.Task.ContinueWith(_ => self.Tell(new Answer(request, reply)), TaskScheduler.Default);
+        }
+
+        protected override void OnOther(object message)
+        {
+            if (message is Answer a) a.Request.Respond(a.Reply);
+            else Unhandled(message);
         }
     }
+
+    private sealed record Answer(DnsRequest Request, DnsResponse Reply);
 
     private static readonly PluginCatalog Catalog = PluginCatalog.Default.With("slow", new SlowSetup(), after: "whoami");
 
@@ -136,13 +158,14 @@ public sealed class ReloadSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
             var port = server.UdpEndPoints[0].Port;
             var ep = new IPEndPoint(IPAddress.Loopback, port);
             using var inFlight = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            var pending = QueryAsync(inFlight, ep, 1, "a.example.");
-            await Task.Delay(50);   // the query is in the old chain (300 ms to go) when the reload swaps the table
+            var pending = QueryAsync(inFlight, ep, 1, "held.example.");
+            await Held.Task.WaitAsync(TimeSpan.FromSeconds(10));   // the old chain holds the query
 
             var next = await server.ReloadAsync(Plan($".:{port} {{\n slow new\n}}\n"));
             Assert.NotSame(server, next);
             server = next;
             Assert.Equal(port, next.UdpEndPoints[0].Port);
+            Release.TrySetResult();   // only now does the old block answer
 
             var old = await pending;
             Assert.NotNull(old);
