@@ -4,9 +4,9 @@ using Akka.Dns.Interop.Infra;
 namespace Akka.Dns.Interop;
 
 /// <summary>
-/// The loop plugin's fatal path in the real daemon. Without a forwarding plugin the daemon cannot loop by itself,
-/// so the spec plays the loop: it reads the start-up probe from the query log and sends it back twice, the way a
-/// forward to ourselves would; the third sighting must stop the daemon with status 1 and CoreDNS's message.
+/// The loop plugin's fatal path in the real daemon: a forward to itself, and the spec playing the loop (it reads
+/// the start-up probe from the query log and sends it back twice); the third sighting must stop the daemon with
+/// status 1 and CoreDNS's message.
 /// </summary>
 [Collection(HeavyCollection.Name)]
 public sealed partial class LoopSpec(ITestOutputHelper output)
@@ -32,6 +32,24 @@ public sealed partial class LoopSpec(ITestOutputHelper output)
             var fatal = d.Stderr.Lines.Single(l => l.StartsWith("[FATAL] plugin/loop: ", StringComparison.Ordinal));
             Assert.Matches(new Regex("^\\[FATAL\\] plugin/loop: Loop \\(127\\.0\\.0\\.1:\\d+ -> :" + d.Port + "\\) detected for zone \"\\.\", " +
                 "see https://coredns\\.io/plugins/loop#troubleshooting\\. Query: \"HINFO " + Regex.Escape(probe) + "\"$"), fatal);
+        }
+        finally
+        {
+            d.Dump(output);
+        }
+    }
+
+    [Fact]
+    public async Task A_forward_to_itself_should_stop_the_daemon_with_status_1_naming_the_loop()
+    {
+        await using var d = await Daemon.StartAsync(".:{PORT} {\n    loop\n    forward . 127.0.0.1:{PORT}\n}\n", waitReady: false);
+        try
+        {
+            Assert.True(await d.WaitForExitAsync(Bound), "the daemon did not stop on the forwarding loop");
+            Assert.Equal(1, d.ExitCode);
+            var fatal = d.Stderr.Lines.Single(l => l.StartsWith("[FATAL] plugin/loop: ", StringComparison.Ordinal));
+            Assert.Matches(new Regex("^\\[FATAL\\] plugin/loop: Loop \\(127\\.0\\.0\\.1:\\d+ -> :" + d.Port + "\\) detected for zone \"\\.\", " +
+                "see https://coredns\\.io/plugins/loop#troubleshooting\\. Query: \"HINFO \\d+\\.\\d+\\.\"$"), fatal);
         }
         finally
         {
