@@ -12,6 +12,9 @@ namespace Akka.Dns.Plugins.Cache;
 /// </summary>
 public readonly struct CacheKey(string name, ushort type, ushort @class, bool dnssecOk, bool checkingDisabled) : IEquatable<CacheKey>
 {
+    // Computed once per query: the denial and success lookups (and the shard choice) reuse it.
+    private readonly int _hash = HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(name), type, @class, (dnssecOk ? 1 : 0) | (checkingDisabled ? 2 : 0));
+
     public string Name { get; } = name;
     public ushort Type { get; } = type;
     public ushort Class { get; } = @class;
@@ -21,13 +24,12 @@ public readonly struct CacheKey(string name, ushort type, ushort @class, bool dn
     public static CacheKey Of(DnsRequest r) => new(r.Name, r.Type, r.Class, r.Query.Do, r.Query.Cd);
 
     public bool Equals(CacheKey other) =>
-        Type == other.Type && Class == other.Class && Do == other.Do && Cd == other.Cd &&
+        _hash == other._hash && Type == other.Type && Class == other.Class && Do == other.Do && Cd == other.Cd &&
         string.Equals(Name, other.Name, StringComparison.OrdinalIgnoreCase);
 
     public override bool Equals(object? obj) => obj is CacheKey k && Equals(k);
 
-    public override int GetHashCode() =>
-        HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(Name), Type, Class, (Do ? 1 : 0) | (Cd ? 2 : 0));
+    public override int GetHashCode() => _hash;
 
     public override string ToString() => $"{Name} {RrType.ToString(Type)} {RrClass.ToString(Class)}{(Do ? " do" : "")}{(Cd ? " cd" : "")}";
 }
