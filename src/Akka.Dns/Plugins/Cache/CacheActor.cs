@@ -150,8 +150,12 @@ public sealed class CacheActor : PluginActor
         {
             var sink = new RefreshSink(_store, e, now, stale: true, recheck, client: request);
             SendRefresh(request, sink);
-            if (o.VerifyStaleTimeout > TimeSpan.Zero)
-                _scheduler.Advanced.ScheduleOnce(o.VerifyStaleTimeout, sink.ServeStale);
+            // Without a verify timeout, wait for the chain, but serve stale rather than let the request deadline
+            // answer SERVFAIL (the refresh is not under the deadline; CoreDNS waits for the upstream's own timeout).
+            var wait = o.VerifyStaleTimeout > TimeSpan.Zero
+                ? o.VerifyStaleTimeout
+                : _store.RefreshTimeout - request.Elapsed - _store.RefreshTimeout / 10;
+            _scheduler.Advanced.ScheduleOnce(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, sink.ServeStale);
             return;
         }
         _store.ServedStaleCount.Increment();

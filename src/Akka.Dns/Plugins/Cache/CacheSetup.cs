@@ -134,7 +134,9 @@ public sealed class CacheSetup : IPluginSetup
             }
             if (policy && !serveStale) throw context.Error(r, "serve_stale_policy requires serve_stale");
         }
-        return new CachePlugin(o);
+        var plugin = new CachePlugin(o);
+        plugin.Store.RefreshTimeout = context.Settings.RequestTimeout;
+        return plugin;
     }
 
     private static CacheOptions ServeStale(SetupContext context, DirectiveReader r, CacheOptions o)

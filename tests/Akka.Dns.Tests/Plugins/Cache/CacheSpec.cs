@@ -467,6 +467,21 @@ public sealed class CacheSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Te
     }
 
     [Fact]
+    public async Task Cache_should_serve_stale_before_the_request_deadline_when_verify_has_no_timeout()
+    {
+        var (h, store, clock, b) = CacheTestKit.Start(Sys, "cache {\n serve_stale 1h verify\n }");
+        await using var _ = h;
+        b.Answer = r => Backend.A(r, 10, "192.0.2.1");
+        await h.QueryAsync(Q("www.example.org."));
+        clock.Advance(TimeSpan.FromSeconds(20));
+        b.Hold = true;   // the refresh never comes back
+        var stale = await h.QueryAsync(Q("www.example.org."));
+        Assert.Equal(ReturnCode.NoError, stale.Rcode);
+        Assert.Equal("192.0.2.1", FirstA(stale));
+        Assert.Equal(1, store.ServedStale);
+    }
+
+    [Fact]
     public async Task Cache_should_prefer_a_positive_answer_over_a_denial_with_prefer_positive()
     {
         var (h, _, clock, b) = CacheTestKit.Start(Sys, "cache {\n serve_stale 1h\n serve_stale_policy prefer_positive\n }");
