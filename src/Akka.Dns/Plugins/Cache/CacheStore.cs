@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Akka.Dns.Server;
 using Akka.Dns.Wire;
 
@@ -161,7 +160,7 @@ public sealed class CacheShards
 {
     public const int ShardCount = 256;
     private readonly Shard[] _shards = new Shard[ShardCount];
-    private readonly StripedCounter _evictions = new();
+    private readonly Counter _evictions = new();
 
     public CacheShards(int capacity)
     {
@@ -243,31 +242,6 @@ public sealed class CacheShards
     }
 }
 
-/// <summary>A counter incremented from many threads without one contended cache line.</summary>
-public sealed class StripedCounter
-{
-    private const int Stripes = 16;
-    private readonly Cell[] _cells = new Cell[Stripes];
-
-    public void Increment() => Interlocked.Increment(ref _cells[Environment.CurrentManagedThreadId & (Stripes - 1)].Value);
-
-    public long Value
-    {
-        get
-        {
-            long v = 0;
-            for (var i = 0; i < Stripes; i++) v += Volatile.Read(ref _cells[i].Value);
-            return v;
-        }
-    }
-
-    [StructLayout(LayoutKind.Explicit, Size = 64)]
-    private struct Cell
-    {
-        [FieldOffset(0)] public long Value;
-    }
-}
-
 /// <summary>
 /// One <c>cache</c> instance's state, shared by the actors of every pipeline replica: the success and denial
 /// caches, the misses in flight (single-flight), the counters behind CoreDNS's cache metrics and the clock.
@@ -294,14 +268,14 @@ public sealed class CacheStore
     internal readonly ConcurrentDictionary<CacheKey, Flight> Flights = new();
 
     // coredns_cache_* counters.
-    internal readonly StripedCounter RequestCount = new();
-    internal readonly StripedCounter SuccessHitCount = new();
-    internal readonly StripedCounter DenialHitCount = new();
-    internal readonly StripedCounter MissCount = new();
-    internal readonly StripedCounter PrefetchCount = new();
-    internal readonly StripedCounter DropCount = new();
-    internal readonly StripedCounter ServedStaleCount = new();
-    internal readonly StripedCounter SharedMissCount = new();
+    internal readonly Counter RequestCount = new();
+    internal readonly Counter SuccessHitCount = new();
+    internal readonly Counter DenialHitCount = new();
+    internal readonly Counter MissCount = new();
+    internal readonly Counter PrefetchCount = new();
+    internal readonly Counter DropCount = new();
+    internal readonly Counter ServedStaleCount = new();
+    internal readonly Counter SharedMissCount = new();
 
     public long Requests => RequestCount.Value;
     public long SuccessHits => SuccessHitCount.Value;
