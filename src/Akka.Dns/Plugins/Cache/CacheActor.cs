@@ -154,7 +154,7 @@ public sealed class CacheActor : PluginActor
             // answer SERVFAIL (the refresh is not under the deadline; CoreDNS waits for the upstream's own timeout).
             var wait = o.VerifyStaleTimeout > TimeSpan.Zero
                 ? o.VerifyStaleTimeout
-                : _store.RefreshTimeout - request.Elapsed - _store.RefreshTimeout / 10;
+                : _store.RefreshTimeout * 0.75 - request.Elapsed;
             _scheduler.Advanced.ScheduleOnce(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, sink.ServeStale);
             return;
         }

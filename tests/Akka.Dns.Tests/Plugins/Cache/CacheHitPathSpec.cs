@@ -8,7 +8,15 @@ using Xunit.Abstractions;
 
 namespace Akka.Dns.Tests.Plugins.Cache;
 
+/// <summary>Runs alone: its parallel read loop loads every core.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CacheHitPathCollection
+{
+    public const string Name = "cache hit path";
+}
+
 /// <summary>What a cache hit costs: allocations are asserted, times are only printed (no timed assertions).</summary>
+[Collection(CacheHitPathCollection.Name)]
 public sealed class CacheHitPathSpec : Akka.TestKit.Xunit2.TestKit
 {
     private readonly ITestOutputHelper _output;
