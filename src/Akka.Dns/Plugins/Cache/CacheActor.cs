@@ -91,6 +91,15 @@ public sealed class CacheActor : PluginActor
 
     private void Miss(DnsRequest request, CacheKey key)
     {
+        if (request.Depth > 0 || request.Type == RrType.HINFO)
+        {
+            // Not shared: a server re-entry may be what its own leader waits for, and the loop plugin's HINFO
+            // probe must reach the loop plugin every time it comes round.
+            request.Flags |= AdFlag;
+            request.PushWriter(_writer);
+            Next(request);
+            return;
+        }
         Flight? mine = null;
         var spin = new SpinWait();
         while (true)

@@ -332,6 +332,36 @@ public sealed class CacheSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Te
     }
 
     [Fact]
+    public async Task Cache_should_not_share_hinfo_misses_so_a_loop_probe_reaches_the_loop_plugin_each_time()
+    {
+        var (h, store, _, b) = CacheTestKit.Start(Sys, "cache");
+        await using var _ = h;
+        b.Hold = true;
+        var replies = Enumerable.Range(0, 3).Select(_ => h.QueryAsync(Q("probe.example.org.", RrType.HINFO))).ToArray();
+        AwaitCondition(() => store.Requests == 3, TimeSpan.FromSeconds(10));
+        AwaitCondition(() => b.Calls == 3, TimeSpan.FromSeconds(10));
+        Assert.Equal(0, store.SharedMisses);
+        b.Release();
+        await Task.WhenAll(replies);
+    }
+
+    [Fact]
+    public async Task Cache_should_answer_every_one_of_many_concurrent_misses_with_its_own_name_and_ask_once_per_name()
+    {
+        var (h, _, _, b) = CacheTestKit.Start(Sys, "cache");
+        await using var _ = h;
+        b.Answer = r => Backend.A(r, 300, "10.0.0." + r.Name.Split('.')[0][1..]);
+        var queries = Enumerable.Range(0, 2000).Select(i => (Name: $"n{i % 40}.example.org.", Id: (ushort)i)).ToArray();
+        var replies = await Task.WhenAll(queries.Select(q => h.QueryAsync(Q(q.Name) with { Id = q.Id })));
+        for (var i = 0; i < queries.Length; i++)
+        {
+            Assert.Equal(queries[i].Id, replies[i].Message.TransactionID);
+            Assert.Equal("10.0.0." + (i % 40), FirstA(replies[i]));
+        }
+        Assert.Equal(40, b.Calls);
+    }
+
+    [Fact]
     public async Task Cache_should_prefetch_a_popular_entry_when_its_ttl_falls_below_the_percentage()
     {
         var (h, store, clock, b) = CacheTestKit.Start(Sys, "cache {\n prefetch 2 1m 50%\n }");
