@@ -332,6 +332,20 @@ public sealed class CacheSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Te
     }
 
     [Fact]
+    public async Task Cache_should_not_wait_behind_a_leader_that_was_answered_before_it_reached_the_cache()
+    {
+        var (h, store, _, b) = CacheTestKit.Start(Sys, "cache");
+        await using var _ = h;
+        var dead = PipelineHarness.CreateRequest(Q("www.example.org.").Build(), DnsTransport.Udp, new RecordingTarget(1232))!;
+        dead.Fail(Rcode.ServFail, "deadline");
+        store.Flights[Akka.Dns.Plugins.Cache.CacheKey.Of(dead)] = new Akka.Dns.Plugins.Cache.Flight(dead);
+        var reply = await h.QueryAsync(Q("www.example.org."));
+        Assert.Equal("192.0.2.1", FirstA(reply));
+        Assert.Equal(1, b.Calls);
+        Assert.Empty(store.Flights);
+    }
+
+    [Fact]
     public async Task Cache_should_not_share_hinfo_misses_so_a_loop_probe_reaches_the_loop_plugin_each_time()
     {
         var (h, store, _, b) = CacheTestKit.Start(Sys, "cache");
