@@ -100,12 +100,21 @@ public sealed class CacheActor : PluginActor
             Next(request);
             return;
         }
+        if (request.Answered) return;   // the deadline was quicker than our mailbox
         Flight? mine = null;
         var spin = new SpinWait();
         while (true)
         {
             if (_store.Flights.TryGetValue(key, out var f))
             {
+                if (f.Leader.Answered || f.Leader.Elapsed > _store.RefreshTimeout * 2)
+                {
+                    // A leader answered before it reached us (the deadline, say) never brings a reply back through
+                    // the writer: take its place rather than wait behind it for ever.
+                    mine ??= new Flight(request);
+                    if (_store.Flights.TryUpdate(key, mine, f)) break;
+                    continue;
+                }
                 if (f.Join(request))
                 {
                     _store.SharedMissCount.Increment();
