@@ -31,6 +31,7 @@ public sealed class DnsServer : IAsyncDisposable
     private readonly List<IActorRef> _routers = [];
     private readonly List<UdpListener> _udp = [];
     private readonly List<TcpListener> _tcp = [];
+    private readonly List<IDnsListener> _streams = [];
     private readonly List<RequestDispatcher> _dispatchers = [];
     private readonly HttpEndpoints _http;
     private readonly Dictionary<BlockPlan, BlockRuntime> _runtimes = new();
@@ -52,6 +53,9 @@ public sealed class DnsServer : IAsyncDisposable
 
     /// <summary>Where each UDP listener actually listens (ephemeral ports resolved).</summary>
     public IReadOnlyList<IPEndPoint> UdpEndPoints => _udp.Select(u => u.LocalEndPoint).ToList();
+    /// <summary>Where each tls://, https:// and grpc:// listener listens (ephemeral ports resolved).</summary>
+    public IReadOnlyList<IPEndPoint> EndPoints(DnsTransport transport) =>
+        _streams.Where(s => s.Transport == transport).SelectMany(s => s.LocalEndPoints).ToList();
     public bool ShuttingDown => _shuttingDown;
 
     /// <summary>Starts everything in <paramref name="plan"/>; on any failure stops what started and rethrows.</summary>
@@ -83,6 +87,21 @@ public sealed class DnsServer : IAsyncDisposable
             var dispatcher = new RequestDispatcher(table, _settings);
             _dispatchers.Add(dispatcher);
             _routers.Add(_system.ActorOf(ZoneRouterActor.Props(dispatcher), $"router-{gen}-{l++}"));
+            if (listener.Transport != Corefile.Transport.Dns)
+            {
+                var stream = TransportListeners.Create(new ListenerContext(_system, dispatcher, listener, _settings, _log));
+                try
+                {
+                    await stream.StartAsync(ct);
+                }
+                catch
+                {
+                    await stream.DisposeAsync();
+                    throw;
+                }
+                _streams.Add(stream);
+                continue;
+            }
             var endPoint = listener.EndPoint;
             var udp = new UdpListener(endPoint, dispatcher, new ServerInfo(Addr(listener), endPoint.Port, DnsTransport.Udp), _settings, _log);
             _udp.Add(udp);
@@ -201,10 +220,12 @@ public sealed class DnsServer : IAsyncDisposable
         }
         next._udp.AddRange(_udp);
         next._tcp.AddRange(_tcp);
+        next._streams.AddRange(_streams);
         next._routers.AddRange(_routers);
         next._sweeper = _sweeper;
         _udp.Clear();
         _tcp.Clear();
+        _streams.Clear();
         _routers.Clear();
         _dispatchers.Clear();
         _sweeper = null;
@@ -253,6 +274,7 @@ public sealed class DnsServer : IAsyncDisposable
         if (_sweeper is not null) await _sweeper.DisposeAsync();
         foreach (var u in _udp) u.Dispose();
         foreach (var t in _tcp) await t.DisposeAsync();
+        foreach (var t in _streams) await t.DisposeAsync();
         foreach (var a in _routers) _system.Stop(a);
         foreach (var a in _actors) _system.Stop(a);
         foreach (var block in Plan.Blocks)
@@ -270,6 +292,7 @@ public sealed class DnsServer : IAsyncDisposable
         await _http.DisposeAsync();
         _udp.Clear();
         _tcp.Clear();
+        _streams.Clear();
         _actors.Clear();
         _routers.Clear();
     }
