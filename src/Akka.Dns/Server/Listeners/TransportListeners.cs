@@ -53,13 +53,14 @@ public static class TransportListeners
         Transport.Dns => true,
         Transport.Tls => false,
         Transport.Https => false,
-        Transport.Grpc => false,
+        Transport.Grpc => true,
         _ => false,
     };
 
     /// <summary>A listener for a tls://, https:// or grpc:// plan.</summary>
     public static IDnsListener Create(ListenerContext context) => context.Plan.Transport switch
     {
+        Transport.Grpc => new Grpc.GrpcListener(context),
         _ => throw new NotSupportedException($"{ServerKey.SchemePrefix(context.Plan.Transport)} is not served by this build"),
     };
 }
