@@ -34,6 +34,7 @@ public sealed class DnsServer : IAsyncDisposable
     private readonly Dictionary<BlockPlan, BlockRuntime> _runtimes = new();
     private Timer? _sweeper;
     private volatile bool _shuttingDown;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static int _generation;
     private static int _routerSeq;
     private static int _draining;
@@ -56,6 +57,9 @@ public sealed class DnsServer : IAsyncDisposable
     /// <summary>Servers replaced by a reload that are still draining (their blocks answer what they hold, then stop): bounded by the reload rate times the drain time.</summary>
     public static int Draining => Volatile.Read(ref _draining);
     public bool ShuttingDown => _shuttingDown;
+
+    /// <summary>Completes when <see cref="StopAsync"/> has closed everything (after a reload: once this server's drain ended).</summary>
+    public Task Stopped => _stopped.Task;
 
     /// <summary>Starts everything in <paramref name="plan"/>; on any failure stops what started and rethrows.</summary>
     public static async Task<DnsServer> StartAsync(ActorSystem system, ServerPlan plan, DnsSettings settings, CancellationToken ct = default,
@@ -360,6 +364,7 @@ public sealed class DnsServer : IAsyncDisposable
         _listeners.Clear();
         _swept = [];
         _actors.Clear();
+        _stopped.TrySetResult();
     }
 
     public ValueTask DisposeAsync() => new(StopAsync(lameduck: false));
