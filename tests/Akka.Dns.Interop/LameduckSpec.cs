@@ -85,4 +85,34 @@ public sealed class LameduckSpec(ITestOutputHelper output)
             d.Dump(output);
         }
     }
+
+    [Fact]
+    public async Task A_lameduck_longer_than_the_default_shutdown_phase_timeout_should_be_waited_in_full()
+    {
+        var health = Ports.Free();
+        var ready = Ports.Free();
+        await using var d = await Daemon.StartAsync(
+            $".:{{PORT}} {{\n    whoami\n    health 127.0.0.1:{health} {{\n        lameduck 10s\n    }}\n    ready 127.0.0.1:{ready}\n}}\n");
+        try
+        {
+            d.Signal(Daemon.SIGTERM);
+            (HttpStatusCode, string)? seen = null;
+            for (var i = 0; i < 200 && seen is not (HttpStatusCode.ServiceUnavailable, _); i++)
+            {
+                seen = await GetAsync(ready, "/ready");
+                if (seen is not (HttpStatusCode.ServiceUnavailable, _)) await Task.Delay(10);
+            }
+            Assert.Equal((HttpStatusCode.ServiceUnavailable, "Shutting down"), seen);
+            // Akka's default phase timeout (5 s) used to end the daemon here, halfway through the lameduck.
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            Assert.False(d.HasExited, "the daemon stopped before its 10 s lameduck ended");
+            Assert.Equal(ReturnCode.NoError, (await RawDns.UdpQueryAsync(RawDns.Loopback(d.Port), new RawQuery("late.lameduck.example"))).ReturnCode);
+            Assert.True(await d.WaitForExitAsync(Bound), $"still running {Bound} after SIGTERM");
+            Assert.Equal(0, d.ExitCode);
+        }
+        finally
+        {
+            d.Dump(output);
+        }
+    }
 }
