@@ -37,7 +37,6 @@ public sealed class DnsServer : IAsyncDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static int _generation;
     private static int _routerSeq;
-    private static int _draining;
     private ICorefileReloader? _reloader;
 
     private DnsServer(ActorSystem system, ServerPlan plan, DnsSettings settings)
@@ -53,9 +52,6 @@ public sealed class DnsServer : IAsyncDisposable
 
     /// <summary>Where each UDP listener actually listens (ephemeral ports resolved).</summary>
     public IReadOnlyList<IPEndPoint> UdpEndPoints => _listeners.Where(l => l.Udp is not null).Select(l => l.Udp!.LocalEndPoint).ToList();
-
-    /// <summary>Servers replaced by a reload that are still draining (their blocks answer what they hold, then stop): bounded by the reload rate times the drain time.</summary>
-    public static int Draining => Volatile.Read(ref _draining);
     public bool ShuttingDown => _shuttingDown;
 
     /// <summary>Completes when <see cref="StopAsync"/> has closed everything (after a reload: once this server's drain ended).</summary>
@@ -298,19 +294,11 @@ public sealed class DnsServer : IAsyncDisposable
 
         // The old blocks answer what they hold; the deadline sweeps answer the rest. Then they stop, with the
         // listeners the new plan dropped (this server's sweeper covers those; the kept ones are next's now).
-        Interlocked.Increment(ref _draining);
         var old = this;
         _ = Task.Run(async () =>
         {
-            try
-            {
-                await Task.Delay(_settings.RequestTimeout + _settings.DeadlineSweepInterval + _settings.DeadlineSweepInterval);
-                await old.StopAsync(lameduck: false);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _draining);
-            }
+            await Task.Delay(_settings.RequestTimeout + _settings.DeadlineSweepInterval + _settings.DeadlineSweepInterval);
+            await old.StopAsync(lameduck: false);
         }, CancellationToken.None);
         return next;
     }
