@@ -52,6 +52,9 @@ public sealed class DnsServer : IAsyncDisposable
 
     /// <summary>Where each UDP listener actually listens (ephemeral ports resolved).</summary>
     public IReadOnlyList<IPEndPoint> UdpEndPoints => _listeners.Where(l => l.Udp is not null).Select(l => l.Udp!.LocalEndPoint).ToList();
+    /// <summary>Where each tls://, https:// and grpc:// listener listens (ephemeral ports resolved).</summary>
+    public IReadOnlyList<IPEndPoint> EndPoints(DnsTransport transport) =>
+        _listeners.Where(l => l.Stream?.Transport == transport).SelectMany(l => l.Stream!.LocalEndPoints).ToList();
     public bool ShuttingDown => _shuttingDown;
 
     /// <summary>Completes when <see cref="StopAsync"/> has closed everything (after a reload: once this server's drain ended).</summary>
@@ -105,8 +108,11 @@ public sealed class DnsServer : IAsyncDisposable
         public RequestDispatcher Dispatcher { get; } = dispatcher;
         public IActorRef Router { get; } = router;
         public UdpListener? Udp { get; set; }
+        /// <summary>A tls://, https:// or grpc:// listener (<see cref="TransportListeners"/>).</summary>
+        public IDnsListener? Stream { get; set; }
         public List<IAsyncDisposable> Sockets { get; } = [];
-        public (Corefile.Transport, IPAddress?, int) Key => (Plan.Transport, Plan.Address, Udp?.LocalEndPoint.Port ?? Plan.Port);
+        public (Corefile.Transport, IPAddress?, int) Key =>
+            (Plan.Transport, Plan.Address, Udp?.LocalEndPoint.Port ?? (Stream?.LocalEndPoints.Count > 0 ? Stream.LocalEndPoints[0].Port : Plan.Port));
 
         public async Task CloseAsync(ActorSystem system)
         {
@@ -140,6 +146,14 @@ public sealed class DnsServer : IAsyncDisposable
         var open = new OpenListener(listener, dispatcher, _system.ActorOf(ZoneRouterActor.Props(dispatcher), $"router-{Interlocked.Increment(ref _routerSeq)}"));
         try
         {
+            if (listener.Transport != Corefile.Transport.Dns)
+            {
+                var stream = TransportListeners.Create(new ListenerContext(_system, dispatcher, listener, _settings, _log));
+                open.Sockets.Add(stream);
+                await stream.StartAsync(CancellationToken.None);
+                open.Stream = stream;
+                return open;
+            }
             var endPoint = listener.EndPoint;
             open.Udp = new UdpListener(endPoint, dispatcher, new ServerInfo(Addr(listener), endPoint.Port, DnsTransport.Udp), _settings, _log);
             // The TCP socket takes the port the UDP socket got (port 0 in specs means "any free port").
