@@ -122,6 +122,11 @@ public sealed class DnsServer : IAsyncDisposable
         }
     }
 
+    /// <summary>An encrypted listener is kept by a reload only with the same certificate files and client_auth (a changed tls line reopens it).</summary>
+    private static bool SameTls(ListenerPlan a, ListenerPlan b) =>
+        a.Transport == Corefile.Transport.Dns
+        || ListenerContext.TlsOf(a)?.Identity == ListenerContext.TlsOf(b)?.Identity;
+
     /// <summary>
     /// Opens <paramref name="listener"/>'s sockets routing by <paramref name="table"/>. When a socket cannot be bound
     /// and <paramref name="release"/> (a reload's old listeners that the new plan drops) holds one on the same port,
@@ -262,7 +267,8 @@ public sealed class DnsServer : IAsyncDisposable
             {
                 var listener = plan.Listeners[i];
                 var table = next.TableFor(listener);
-                if (listener.Port != 0 && dropped.Remove((listener.Transport, listener.Address, listener.Port), out var keep))
+                if (listener.Port != 0 && dropped.TryGetValue((listener.Transport, listener.Address, listener.Port), out var keep)
+                    && SameTls(keep.Plan, listener) && dropped.Remove(keep.Key))
                 {
                     kept.Add((keep, table));
                     order[i] = keep;
