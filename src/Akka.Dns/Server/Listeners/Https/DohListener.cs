@@ -37,6 +37,9 @@ public sealed class DohListener : IDnsListener
     /// <summary>CoreDNS's maxBase64Len: the base64 length of a 65536-octet message.</summary>
     internal const int MaxBase64Length = (65536 * 8 + 5) / 6;
 
+    private static readonly SearchValues<char> UrlAlphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
     private static readonly List<SslApplicationProtocol> Alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
     private readonly ListenerContext _context;
@@ -155,10 +158,11 @@ public sealed class DohListener : IDnsListener
         if (!ctx.Request.Query.TryGetValue("dns", out var values) || values.Count != 1 || values[0] is not { } b64
             || b64.Length > MaxBase64Length)
             return Error(ctx, StatusCodes.Status400BadRequest, "invalid request");
-        // Go's RawURLEncoding: the URL alphabet, no padding.
-        var size = Base64Url.GetMaxDecodedLength(b64.Length);
-        var packet = new byte[size];
-        if (b64.Contains('=') || !Base64Url.TryDecodeFromChars(b64, packet, out var written))
+        // Go's RawURLEncoding: the URL alphabet only, no padding, no white space (Base64Url takes all three).
+        if (b64.AsSpan().ContainsAnyExcept(UrlAlphabet) || b64.Length % 4 == 1)
+            return Error(ctx, StatusCodes.Status400BadRequest, "invalid request");
+        var packet = new byte[Base64Url.GetMaxDecodedLength(b64.Length)];
+        if (!Base64Url.TryDecodeFromChars(b64, packet, out var written))
             return Error(ctx, StatusCodes.Status400BadRequest, "invalid request");
         return AnswerAsync(ctx, packet, written);
     }
