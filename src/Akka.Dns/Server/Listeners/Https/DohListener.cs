@@ -179,7 +179,7 @@ public sealed class DohListener : IDnsListener
         var max = _settings.MaxRequestBodySize;
         if (ctx.Request.ContentLength > max)
         {
-            await Error(ctx, StatusCodes.Status413PayloadTooLarge, "request too large");
+            await TooLargeAsync(ctx);
             return;
         }
         var buf = ArrayPool<byte>.Shared.Rent(max + 1);
@@ -199,7 +199,7 @@ public sealed class DohListener : IDnsListener
             }
             if (len > max)
             {
-                await Error(ctx, StatusCodes.Status413PayloadTooLarge, "request too large");
+                await TooLargeAsync(ctx);
                 return;
             }
             await AnswerAsync(ctx, buf.AsSpan(0, len).ToArray(), len);
@@ -209,6 +209,39 @@ public sealed class DohListener : IDnsListener
             ArrayPool<byte>.Shared.Return(buf);
         }
     }
+
+    /// <summary>
+    /// 413. An HTTP/1.1 client that sends its body without waiting for 100-continue sees the connection reset, not the
+    /// 413, when the server closes with the body unread; so up to <see cref="DrainLimit"/> octets are read and dropped
+    /// first (and the connection stays usable). HTTP/2 resets only the stream.
+    /// </summary>
+    private async Task TooLargeAsync(HttpContext ctx)
+    {
+        if (!HttpProtocol.IsHttp2(ctx.Request.Protocol) && !(ctx.Request.ContentLength > DrainLimit)
+            && ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = DrainLimit;
+            var sink = ArrayPool<byte>.Shared.Rent(16384);
+            try
+            {
+                while (await ctx.Request.Body.ReadAsync(sink, ctx.RequestAborted) > 0)
+                {
+                }
+            }
+            catch (Exception e) when (e is Microsoft.AspNetCore.Http.BadHttpRequestException or IOException or OperationCanceledException)
+            {
+                // past the drain limit or gone: Kestrel closes the connection after the 413
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(sink);
+            }
+        }
+        await Error(ctx, StatusCodes.Status413PayloadTooLarge, "request too large");
+    }
+
+    /// <summary>Octets of an oversized HTTP/1.1 body read and dropped before the 413 (see <see cref="TooLargeAsync"/>).</summary>
+    private const int DrainLimit = 1 << 20;
 
     private async Task AnswerAsync(HttpContext ctx, byte[] packet, int length)
     {
