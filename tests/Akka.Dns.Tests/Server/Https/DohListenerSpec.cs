@@ -307,6 +307,28 @@ public sealed class DohListenerSpec(ITestOutputHelper output) : Akka.TestKit.Xun
     }
 
     [Fact]
+    public async Task Doh_should_answer_200_with_the_deadline_servfail_and_500_when_the_chain_drops_the_query()
+    {
+        var port = HealthSpec.FreePort();
+        await using var server = await HealthSpec.StartServerAsync(Sys,
+            $"https://stall.test:{port} {{\n bind 127.0.0.1\n fault stall slow.stall.test.\n}}\n" +
+            $"https://drop.test:{port} {{\n bind 127.0.0.1\n acl {{\n  drop\n }}\n whoami\n}}\n", TestPlugins.Catalog);
+        using var http = Client(HttpVersion.Version11, tls: false);
+
+        using (var r = await Send(http, Get(Url(server, false), new QueryBuilder("slow.stall.test.").Build())))
+        {
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            Assert.Equal(ReturnCode.ServerFailure, DnsMessage.Parse(await r.Content.ReadAsByteArrayAsync()).ReturnCode);
+            Assert.Equal(TimeSpan.FromSeconds(5), r.Headers.CacheControl?.MaxAge);
+        }
+        using (var r = await Send(http, Get(Url(server, false), new QueryBuilder("x.drop.test.").Build())))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
+            Assert.Equal("No response\n", await r.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
     public async Task Doh_should_listen_on_both_families_without_bind()
     {
         var zone = ZoneFile();
