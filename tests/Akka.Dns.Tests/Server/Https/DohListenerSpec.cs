@@ -99,6 +99,8 @@ public sealed class DohListenerSpec(ITestOutputHelper output) : Akka.TestKit.Xun
     [InlineData(true, "1.1", "POST")]
     [InlineData(false, "1.1", "GET")]
     [InlineData(false, "1.1", "POST")]
+    [InlineData(false, "2.0", "GET")]
+    [InlineData(false, "2.0", "POST")]
     public async Task Doh_should_answer_GET_and_POST_as_UDP_answers_the_same_query(bool tls, string version, string method)
     {
         await using var server = await StartAsync(tls);

@@ -96,6 +96,7 @@ public sealed class DohListener : IDnsListener
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+            k.AllowAlternateSchemes = true;   // h2c (see H2cSniffer): :scheme http on a connection Kestrel thinks is TLS
             var limits = k.Limits;
             limits.MaxConcurrentConnections = _maxConnections > 0 ? _maxConnections : null;
             limits.MaxConcurrentUpgradedConnections = 0;
@@ -119,7 +120,8 @@ public sealed class DohListener : IDnsListener
                 }
                 else
                 {
-                    lo.Protocols = HttpProtocols.Http1;
+                    lo.Protocols = HttpProtocols.Http1AndHttp2;
+                    lo.Use(H2cSniffer.Middleware(options.ReadTimeout ?? _settings.ReadTimeout));
                 }
             });
         });
