@@ -43,7 +43,8 @@ public sealed class DohListenerSpec(ITestOutputHelper output) : Akka.TestKit.Xun
         var tlsLine = tls ? $" tls {_pki.ServerCertFile} {_pki.ServerKeyFile}\n" : "";
         var port = HealthSpec.FreePort();
         return HealthSpec.StartServerAsync(Sys,
-            $"example.org {{\n bind 127.0.0.1\n file {zone}\n}}\n" +
+            // A port free for TCP now, rather than an ephemeral UDP port whose number TCP may hold (client connections).
+            $"example.org:{HealthSpec.FreePort()} {{\n bind 127.0.0.1\n file {zone}\n}}\n" +
             $"https://example.org:{port} {{\n bind 127.0.0.1\n{tlsLine}{extra} file {zone}\n}}\n" +
             $"https://whoami.test:{port} {{\n bind 127.0.0.1\n{tlsLine}{extra} whoami\n}}\n");
     }
