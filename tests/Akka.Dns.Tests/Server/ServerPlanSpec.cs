@@ -43,7 +43,6 @@ public sealed class ServerPlanSpec
     }
 
     [Theory]
-    [InlineData("tls://.", "tls://")]
     [InlineData("https://.", "https://")]
     [InlineData("grpc://.", "grpc://")]
     public void Plan_should_refuse_transports_not_served_yet_naming_the_scheme(string key, string scheme)
