@@ -78,7 +78,7 @@ public sealed class DotListenerSpec(ITestOutputHelper output) : Akka.TestKit.Xun
         await s.FlushAsync();
     }
 
-    /// <summary>The next framed message, or null when the server closed the connection.</summary>
+    /// <summary>The next framed message, or null when the server closed the connection; fails after <see cref="Bound"/>.</summary>
     private static async Task<DnsMessage?> ReceiveAsync(Stream s)
     {
         using var cts = new CancellationTokenSource(Bound);
@@ -90,9 +90,9 @@ public sealed class DotListenerSpec(ITestOutputHelper output) : Akka.TestKit.Xun
             await s.ReadExactlyAsync(msg, cts.Token);
             return DnsMessage.Parse(msg);
         }
-        catch (EndOfStreamException)
+        catch (Exception e) when (e is EndOfStreamException or IOException { InnerException: SocketException })
         {
-            return null;
+            return null;   // closed (FIN), or reset after the server's close
         }
     }
 
@@ -243,5 +243,19 @@ public sealed class DotListenerSpec(ITestOutputHelper output) : Akka.TestKit.Xun
         {
             foreach (var s in open) await s.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task DoT_should_close_open_connections_and_stop_listening_when_the_server_stops()
+    {
+        var server = await StartAsync($"tls://example.org:{Port()} {{\n bind 127.0.0.1\n{Tls()} fault stall none.\n}}\n");
+        var ep = EndPoint(server);
+        await using var ssl = await ConnectAsync(ep);
+        await SendAsync(ssl, new QueryBuilder("a.example.org.") { Id = 4 }.Build());
+        Assert.Equal(4, Assert.IsType<DnsMessage>(await ReceiveAsync(ssl)).TransactionID);
+        await server.DisposeAsync();
+        Assert.Null(await ReceiveAsync(ssl));
+        using var late = new TcpClient();
+        await Assert.ThrowsAsync<SocketException>(() => late.ConnectAsync(ep).WaitAsync(Bound));
     }
 }

@@ -332,6 +332,5 @@ public sealed class DotListener : IDnsListener
             _log.Warning("{0}: {1} connection(s) did not close within 5 s", _server.Label, open.Length);
         }
         (_materializer as ActorMaterializer)?.Shutdown();
-        _stop.Dispose();
     }
 }
