@@ -44,27 +44,16 @@ declare -A dport hport   # DoT and DoH ports by server
 waitport() { for _ in $(seq 1 100); do ss -Hlnt "sport = :$1" | grep -q . && return 0; sleep 0.2; done; return 1; }
 
 # --- Akka.Dns: dns:// (for the start probe), tls:// and, if served, https://
+akka_block() { # KEY [tls]: one server block serving the zone
+  local t="# clear text"
+  [[ -n ${2:-} ]] && t="tls $tmp/cert.pem $tmp/key.pem"
+  printf '%s {\n    bind 127.0.0.1\n    %s\n    file %s\n    errors\n}\n' "$1" "$t" "$zone"
+}
 akka_corefile() { # with_https
-  cat > "$tmp/Corefile" <<COREFILE
-example.org:$akka_port {
-    bind 127.0.0.1
-    file $zone
-}
-tls://example.org:$((akka_port + 1)) {
-    bind 127.0.0.1
-    tls $tmp/cert.pem $tmp/key.pem
-    file $zone
-    errors
-}
-COREFILE
-  [[ $1 == 1 ]] && cat >> "$tmp/Corefile" <<COREFILE
-https://example.org:$((akka_port + 2)) {
-    bind 127.0.0.1
-    tls $tmp/cert.pem $tmp/key.pem
-    file $zone
-    errors
-}
-COREFILE
+  { akka_block "example.org:$akka_port"
+    akka_block "tls://example.org:$((akka_port + 1))" tls
+    [[ $1 == 1 ]] && akka_block "https://example.org:$((akka_port + 2))" tls
+  } > "$tmp/Corefile"
   return 0
 }
 # A build without https:// refuses the key at once (exit 1, "is not served by this Akka.Dns build"): then serve
