@@ -258,4 +258,29 @@ public sealed class DotListenerSpec(ITestOutputHelper output) : Akka.TestKit.Xun
         using var late = new TcpClient();
         await Assert.ThrowsAsync<SocketException>(() => late.ConnectAsync(ep).WaitAsync(Bound));
     }
+
+    [Fact]
+    public async Task DoT_should_take_the_reloaded_plans_certificate_on_the_listener_it_keeps()
+    {
+        var oldCert = Path.Combine(_pki.Directory, "old.crt");
+        var oldKey = Path.Combine(_pki.Directory, "old.key");
+        File.Copy(_pki.ServerCertFile, oldCert);
+        File.Copy(_pki.ServerKeyFile, oldKey);
+        var renewed = _pki.RenewServer();   // into server.crt/server.key, which only the second plan names
+        var port = Port();
+        var server = await StartAsync($"tls://example.org:{port} {{\n bind 127.0.0.1\n tls {oldCert} {oldKey}\n fault stall none.\n}}\n");
+        var ep = EndPoint(server);
+        string? first = null, second = null;
+        await using (await ConnectAsync(ep, seen: c => first = c.Thumbprint)) { }
+        Assert.Equal(_pki.Server.Thumbprint, first);
+
+        var catalog = TestPlugins.Catalog;
+        var doc = CorefileParser.Parse($"tls://example.org:{port} {{\n bind 127.0.0.1\n{Tls()} fault stall none.\n}}\n", "Corefile", Path.GetTempPath(), catalog.KnownDirectives);
+        await using var reloaded = await server.ReloadAsync(ServerPlan.Build(doc, catalog, DnsSettings.Create(Sys), 0));
+        Assert.Equal(ep, EndPoint(reloaded));   // the same listener, kept
+        await using var after = await ConnectAsync(ep, seen: c => second = c.Thumbprint);
+        Assert.Equal(renewed.Thumbprint, second);
+        await SendAsync(after, new QueryBuilder("a.example.org.") { Id = 6 }.Build());
+        Assert.Equal(6, Assert.IsType<DnsMessage>(await ReceiveAsync(after)).TransactionID);
+    }
 }

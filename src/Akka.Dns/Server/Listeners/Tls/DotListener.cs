@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Dns.Plugins.Tls;
 using Akka.Dns.Server.Routing;
+using Akka.Dns.Wire;
 using Akka.Event;
 using Akka.IO;
 using Akka.Streams;
@@ -35,7 +36,7 @@ public sealed class DotListener : IDnsListener
     private static readonly List<SslApplicationProtocol> Alpn = [new("dot")];   // RFC 7858's ALPN id
 
     private readonly ListenerContext _context;
-    private readonly TlsCredentials? _tls;
+    private volatile TlsSource _tls;
     private readonly DotSettings _dot;
     private readonly ServerInfo _server;
     private readonly ILoggingAdapter _log;
@@ -43,7 +44,6 @@ public sealed class DotListener : IDnsListener
     private readonly TimeSpan _read;
     private readonly TimeSpan _write;
     private readonly int _maxQueries;
-    private readonly DnsTransport _requestTransport;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _sockets = [];
     private readonly List<IPEndPoint> _endPoints = [];
@@ -56,7 +56,7 @@ public sealed class DotListener : IDnsListener
     public DotListener(ListenerContext context)
     {
         _context = context;
-        _tls = context.Tls;
+        _tls = new TlsSource(context.Dispatcher.Table, context.Tls);
         _dot = DotSettings.Create(context.System);
         _log = context.Log;
         var o = context.Options;
@@ -64,8 +64,6 @@ public sealed class DotListener : IDnsListener
         _read = o.ReadTimeout ?? context.Settings.TcpReadTimeout;
         _write = o.WriteTimeout ?? _dot.WriteTimeout;
         _maxQueries = o.MaxTcpQueries ?? context.Settings.TcpMaxQueries;
-        // Requests of a tls:// listener without certificate are plain TCP (whoami says _tcp); with one, _tls.
-        _requestTransport = _tls is null ? DnsTransport.Tcp : DnsTransport.Tls;
         _server = context.Server(DnsTransport.Tls, context.Plan.Port);
     }
 
@@ -111,8 +109,33 @@ public sealed class DotListener : IDnsListener
             _endPoints.Add(local);
         }
         foreach (var socket in _sockets) _accepting.Add(AcceptLoopAsync(socket));
-        if (_tls is null)
+        if (_tls.Credentials is null)
             _log.Info("{0}: no tls plugin in the block, serving plain TCP DNS (as CoreDNS)", _server.Label);
+    }
+
+    /// <summary>The certificate of a routing table: the tls plugin of its first block that has one (null: clear text).</summary>
+    private sealed record TlsSource(ZoneTable Table, TlsCredentials? Credentials);
+
+    /// <summary>
+    /// The credentials for a new connection. A reload keeps this listener and swaps its dispatcher's table; the
+    /// new plan's tls plugin (its certificate, client_auth, and its file watcher: the old one stops with the old
+    /// plan) then applies from the next handshake on, as CoreDNS's restarted server would.
+    /// </summary>
+    private TlsCredentials? CurrentTls()
+    {
+        var current = _tls;
+        var table = _context.Dispatcher.Table;
+        if (ReferenceEquals(current.Table, table)) return current.Credentials;
+        TlsCredentials? found = null;
+        foreach (var zone in table.Zones)
+        {
+            if (table.Route(zone, RrType.SOA, out _) is not { } block) continue;
+            foreach (var plugin in block.Plugins)
+                if (plugin is TlsPlugin t) { found = t.Credentials; break; }
+            if (found is not null) break;
+        }
+        _tls = new TlsSource(table, found);
+        return found;
     }
 
     private async Task AcceptLoopAsync(Socket listen)
@@ -154,7 +177,8 @@ public sealed class DotListener : IDnsListener
             socket.NoDelay = true;
             var client = (IPEndPoint)socket.RemoteEndPoint!;
             var local = (IPEndPoint)socket.LocalEndPoint!;
-            if (_tls is not null)
+            var tls = CurrentTls();
+            if (tls is not null)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
@@ -163,7 +187,7 @@ public sealed class DotListener : IDnsListener
                 try
                 {
                     // Options per connection: a certificate renewed on disk is presented to the next handshake.
-                    await ssl.AuthenticateAsServerAsync(_tls.ServerOptions(Alpn), handshake.Token);
+                    await ssl.AuthenticateAsServerAsync(tls.ServerOptions(Alpn), handshake.Token);
                 }
                 catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
                 {
@@ -178,7 +202,8 @@ public sealed class DotListener : IDnsListener
                 }
             }
             DotMetrics.Connections.Increment();
-            conn = new StreamConnection(_context.Dispatcher, _server, _requestTransport, client, local,
+            // Requests over TLS say _tls (whoami); a tls:// listener without certificate is plain TCP and says _tcp.
+            conn = new StreamConnection(_context.Dispatcher, _server, tls is null ? DnsTransport.Tcp : DnsTransport.Tls, client, local,
                 Interlocked.Increment(ref _next), _idle, _read, _maxQueries, _context.Settings.TcpMaxPendingReplies);
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (_open)
