@@ -10,13 +10,13 @@ public sealed class DotSettingsSpec
     public void DotSettings_should_read_the_reference_defaults()
     {
         var s = DotSettings.Create(ConfigurationFactory.Empty);
-        Assert.Equal(new DotSettings(1024, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5), 4096, 16384), s);
+        Assert.Equal(new DotSettings(1024, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)), s);
     }
 
     [Theory]
     [InlineData("max-connections = 0", "akka.dns.dot.max-connections must be ≥ 1, got 0")]
     [InlineData("handshake-timeout = 0s", "akka.dns.dot.handshake-timeout must be a positive duration, got 00:00:00")]
-    [InlineData("write-buffer = 100B", "akka.dns.dot.write-buffer must be 512 B..1 MiB, got 100")]
+    [InlineData("write-timeout = 0s", "akka.dns.dot.write-timeout must be a positive duration, got 00:00:00")]
     public void DotSettings_should_refuse_bad_values_naming_the_key(string line, string message)
     {
         var e = Assert.Throws<ConfigurationException>(() => DotSettings.Create(ConfigurationFactory.ParseString("akka.dns.dot." + line)));

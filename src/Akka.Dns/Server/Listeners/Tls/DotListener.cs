@@ -35,6 +35,12 @@ public sealed class DotListener : IDnsListener
 {
     private static readonly List<SslApplicationProtocol> Alpn = [new("dot")];   // RFC 7858's ALPN id
 
+    /// <summary>Bytes read from the decrypted stream at a time (a TLS record holds at most 16 KiB; queries are small).</summary>
+    private const int ReadBufferSize = 4096;
+
+    /// <summary>Replies queued together are coalesced up to this into one write, one TLS record (its maximum plaintext).</summary>
+    private const int WriteBufferSize = 16384;
+
     private readonly ListenerContext _context;
     private volatile TlsSource _tls;
     private readonly DotSettings _dot;
@@ -271,7 +277,7 @@ public sealed class DotListener : IDnsListener
 
     private async Task ReadAsync(Stream stream, ChannelWriter<ByteString> inbound, CancellationToken ct)
     {
-        var buf = new byte[_dot.ReadBuffer];
+        var buf = new byte[ReadBufferSize];
         try
         {
             while (true)
@@ -293,7 +299,7 @@ public sealed class DotListener : IDnsListener
     private async Task WriteAsync(Stream stream, StreamConnection conn)
     {
         var replies = conn.Replies;
-        var buf = new byte[_dot.WriteBuffer];
+        var buf = new byte[WriteBufferSize];
         using var timeout = new CancellationTokenSource();
         while (await replies.WaitToReadAsync())
         {

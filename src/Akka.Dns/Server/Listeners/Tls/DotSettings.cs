@@ -4,7 +4,7 @@ using Akka.Configuration;
 namespace Akka.Dns.Server.Listeners.Tls;
 
 /// <summary>The typed view of <c>akka.dns.dot</c> (reference.conf has the defaults and why).</summary>
-internal sealed record DotSettings(int MaxConnections, TimeSpan HandshakeTimeout, TimeSpan WriteTimeout, int ReadBuffer, int WriteBuffer)
+internal sealed record DotSettings(int MaxConnections, TimeSpan HandshakeTimeout, TimeSpan WriteTimeout)
 {
     public static DotSettings Create(ActorSystem system) => Create(system.Settings.Config.WithFallback(DnsSettings.DefaultConfig()));
 
@@ -14,9 +14,7 @@ internal sealed record DotSettings(int MaxConnections, TimeSpan HandshakeTimeout
         return new DotSettings(
             AtLeast(c, "max-connections", 1),
             Positive(c, "handshake-timeout"),
-            Positive(c, "write-timeout"),
-            Bytes(c, "read-buffer"),
-            Bytes(c, "write-buffer"));
+            Positive(c, "write-timeout"));
     }
 
     private static ConfigurationException Bad(string key, string rule, object got) => new($"akka.dns.dot.{key} {rule}, got {got}");
@@ -31,11 +29,5 @@ internal sealed record DotSettings(int MaxConnections, TimeSpan HandshakeTimeout
     {
         var v = c.GetTimeSpan(key);
         return v > TimeSpan.Zero ? v : throw Bad(key, "must be a positive duration", v);
-    }
-
-    private static int Bytes(Config c, string key)
-    {
-        var v = c.GetByteSize(key) ?? 0;
-        return v is >= 512 and <= 1 << 20 ? (int)v : throw Bad(key, "must be 512 B..1 MiB", v);
     }
 }
