@@ -54,6 +54,9 @@ public sealed class TlsCredentials : IDisposable
 
     public ClientAuth ClientAuth { get; }
 
+    /// <summary>What the Corefile said (files and client_auth): a reload keeps an encrypted listener only when this is unchanged.</summary>
+    public string Identity => $"{_certFile}|{_keyFile}|{_caFile}|{ClientAuth}";
+
     /// <summary>The certificate new handshakes present.</summary>
     public X509Certificate2 Certificate => _current.Leaf;
 

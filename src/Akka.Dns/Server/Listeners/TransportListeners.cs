@@ -23,14 +23,14 @@ public interface IDnsListener : IAsyncDisposable
 public sealed record ListenerContext(ActorSystem System, RequestDispatcher Dispatcher, ListenerPlan Plan, DnsSettings Settings, ILoggingAdapter Log)
 {
     /// <summary>The certificate of the first block on this listener that has a tls plugin; null = serve in the clear, as CoreDNS does.</summary>
-    public TlsCredentials? Tls
+    public TlsCredentials? Tls => TlsOf(Plan);
+
+    /// <summary>The certificate of the first block on <paramref name="plan"/> that has a tls plugin, or null.</summary>
+    public static TlsCredentials? TlsOf(ListenerPlan plan)
     {
-        get
-        {
-            foreach (var (_, block) in Plan.Zones)
-                if (block.Options.Tls is { } t) return t;
-            return null;
-        }
+        foreach (var (_, block) in plan.Zones)
+            if (block.Options.Tls is { } t) return t;
+        return null;
     }
 
     /// <summary>The first block's options (timeouts, limits): CoreDNS takes a listener's settings from its first config.</summary>
@@ -53,7 +53,7 @@ public static class TransportListeners
         Transport.Dns => true,
         Transport.Tls => true,
         Transport.Https => false,
-        Transport.Grpc => false,
+        Transport.Grpc => true,
         _ => false,
     };
 
@@ -61,6 +61,7 @@ public static class TransportListeners
     public static IDnsListener Create(ListenerContext context) => context.Plan.Transport switch
     {
         Transport.Tls => new Tls.DotListener(context),
+        Transport.Grpc => new Grpc.GrpcListener(context),
         _ => throw new NotSupportedException($"{ServerKey.SchemePrefix(context.Plan.Transport)} is not served by this build"),
     };
 }

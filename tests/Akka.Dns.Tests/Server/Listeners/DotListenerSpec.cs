@@ -260,26 +260,24 @@ public sealed class DotListenerSpec(ITestOutputHelper output) : Akka.TestKit.Xun
     }
 
     [Fact]
-    public async Task DoT_should_take_the_reloaded_plans_certificate_on_the_listener_it_keeps()
+    public async Task DoT_kept_by_a_reload_should_follow_the_new_plans_tls_plugin_for_renewed_certificates()
     {
-        var oldCert = Path.Combine(_pki.Directory, "old.crt");
-        var oldKey = Path.Combine(_pki.Directory, "old.key");
-        File.Copy(_pki.ServerCertFile, oldCert);
-        File.Copy(_pki.ServerKeyFile, oldKey);
-        var renewed = _pki.RenewServer();   // into server.crt/server.key, which only the second plan names
         var port = Port();
-        var server = await StartAsync($"tls://example.org:{port} {{\n bind 127.0.0.1\n tls {oldCert} {oldKey}\n fault stall none.\n}}\n");
+        var corefile = $"tls://example.org:{port} {{\n bind 127.0.0.1\n{Tls()} fault stall none.\n}}\n";
+        var server = await StartAsync(corefile);
         var ep = EndPoint(server);
-        string? first = null, second = null;
-        await using (await ConnectAsync(ep, seen: c => first = c.Thumbprint)) { }
-        Assert.Equal(_pki.Server.Thumbprint, first);
-
         var catalog = TestPlugins.Catalog;
-        var doc = CorefileParser.Parse($"tls://example.org:{port} {{\n bind 127.0.0.1\n{Tls()} fault stall none.\n}}\n", "Corefile", Path.GetTempPath(), catalog.KnownDirectives);
+        var doc = CorefileParser.Parse(corefile, "Corefile", Path.GetTempPath(), catalog.KnownDirectives);
         await using var reloaded = await server.ReloadAsync(ServerPlan.Build(doc, catalog, DnsSettings.Create(Sys), 0));
-        Assert.Equal(ep, EndPoint(reloaded));   // the same listener, kept
-        await using var after = await ConnectAsync(ep, seen: c => second = c.Thumbprint);
-        Assert.Equal(renewed.Thumbprint, second);
+        Assert.Equal(ep, EndPoint(reloaded));
+
+        // The same tls line: the listener is kept, while the old plan's tls plugin (and its file watcher) stops.
+        // A certificate renewed now reaches new handshakes through the new plan's plugin.
+        var renewed = _pki.RenewServer();
+        Assert.True(reloaded.Plan.Blocks[0].Options.Tls!.Poll());
+        string? seen = null;
+        await using var after = await ConnectAsync(ep, seen: c => seen = c.Thumbprint);
+        Assert.Equal(renewed.Thumbprint, seen);
         await SendAsync(after, new QueryBuilder("a.example.org.") { Id = 6 }.Build());
         Assert.Equal(6, Assert.IsType<DnsMessage>(await ReceiveAsync(after)).TransactionID);
     }
