@@ -32,7 +32,6 @@ public sealed class CommandLineSpec(ITestOutputHelper output)
         { ". {\n    whoami extra\n}\n", "Corefile:2 - Error during parsing: plugin/whoami: Wrong argument count or unexpected line ending after 'extra'" },
         { "example.org {\n    whoami\n}\nexample.org {\n    whoami\n}\n", "Corefile:4 - Error during parsing: cannot serve dns://example.org.:{PORT} - it is already defined" },
         { "example.org:{PORT} {\n    whoami\n}\nexample.org {\n    whoami\n}\n", "Corefile:4 - Error during parsing: cannot serve dns://example.org.:{PORT} - it is already defined" },
-        { "tls://example.org {\n    whoami\n}\n", "Corefile:1 - Error during parsing: cannot serve tls://example.org: the tls:// transport is not served by this Akka.Dns build yet (only dns:// is); remove the key or use dns://" },
     };
 
     [Theory]

@@ -45,7 +45,7 @@ public sealed class ServerPlan
             foreach (var key in block.Keys)
             {
                 if (!Akka.Dns.Server.Listeners.TransportListeners.IsServed(key.Transport))
-                    throw new CorefileException(key.File, key.Line, $"cannot serve {key.Original}: the {ServerKey.SchemePrefix(key.Transport)} transport is not served by this Akka.Dns build yet (only dns:// is); remove the key or use dns://");
+                    throw new CorefileException(key.File, key.Line, $"cannot serve {key.Original}: the {ServerKey.SchemePrefix(key.Transport)} transport is not served by Akka.Dns (dns://, tls://, https://, grpc:// are)");
             }
             blocks.Add(SetUp(block, catalog, settings, dnsPort));
         }

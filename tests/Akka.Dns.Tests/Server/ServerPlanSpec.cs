@@ -43,11 +43,17 @@ public sealed class ServerPlanSpec
     }
 
     [Theory]
-    [InlineData("tls://.", "tls://")]
-    public void Plan_should_refuse_transports_not_served_yet_naming_the_scheme(string key, string scheme)
+    [InlineData("tls://.", Transport.Tls, 853)]
+    [InlineData("https://.", Transport.Https, 443)]
+    [InlineData("grpc://.", Transport.Grpc, 443)]
+    [InlineData("dns://.", Transport.Dns, 1053)]
+    public void Plan_should_serve_every_scheme_CoreDNS_documents_on_its_default_port(string key, Transport transport, int port)
     {
-        Assert.Equal($"Corefile:1 - Error during parsing: cannot serve {key}: the {scheme} transport is not served by this Akka.Dns build yet (only dns:// is); remove the key or use dns://",
-            Error($"{key} {{\n whoami\n}}\n"));
+        var plan = ServerPlan.Build(CorefileParser.Parse($"{key} {{\n whoami\n}}\n", "Corefile", Path.GetTempPath(), PluginCatalog.Default.KnownDirectives),
+            PluginCatalog.Default, DnsSettings.Create(Akka.Configuration.ConfigurationFactory.Empty), 1053);
+        var l = Assert.Single(plan.Listeners);
+        Assert.Equal(transport, l.Transport);
+        Assert.Equal(port, l.Port);
     }
 
     [Fact]

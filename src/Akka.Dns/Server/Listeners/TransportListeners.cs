@@ -51,7 +51,7 @@ public static class TransportListeners
     public static bool IsServed(Transport transport) => transport switch
     {
         Transport.Dns => true,
-        Transport.Tls => false,
+        Transport.Tls => true,
         Transport.Https => true,
         Transport.Grpc => true,
         _ => false,
@@ -60,6 +60,7 @@ public static class TransportListeners
     /// <summary>A listener for a tls://, https:// or grpc:// plan.</summary>
     public static IDnsListener Create(ListenerContext context) => context.Plan.Transport switch
     {
+        Transport.Tls => new Tls.DotListener(context),
         Transport.Https => new Https.DohListener(context),
         Transport.Grpc => new Grpc.GrpcListener(context),
         _ => throw new NotSupportedException($"{ServerKey.SchemePrefix(context.Plan.Transport)} is not served by this build"),
