@@ -101,6 +101,41 @@ public sealed class TlsCredentials : IDisposable
         return chain.Build(cert);
     }
 
+    private static readonly Dictionary<string, TlsCredentials> Live = new();
+    private int _shares;
+
+    /// <summary>
+    /// The running credentials for this tls line: the instance already in use by a running plan with the same
+    /// <see cref="Identity"/> (a reload that keeps a listener keeps its certificate object, still watched), else
+    /// this one, now watched. Every call is paired with one <see cref="Release"/>.
+    /// </summary>
+    public TlsCredentials Share(ILoggingAdapter log)
+    {
+        lock (Live)
+        {
+            if (Live.TryGetValue(Identity, out var live))
+            {
+                live._shares++;
+                return live;
+            }
+            Live[Identity] = this;
+            _shares = 1;
+            StartWatching(log);
+            return this;
+        }
+    }
+
+    /// <summary>Ends one <see cref="Share"/>; the last one stops the file watcher.</summary>
+    public void Release()
+    {
+        lock (Live)
+        {
+            if (--_shares > 0) return;
+            Live.Remove(Identity);
+            Dispose();
+        }
+    }
+
     /// <summary>Starts polling the files for changes.</summary>
     public void StartWatching(ILoggingAdapter log)
     {

@@ -59,24 +59,38 @@ public sealed class TlsSetup : IPluginSetup
         }
 
         context.Options.Tls = credentials;
-        return new TlsPlugin(credentials!);
+        return new TlsPlugin(credentials!, context.Options);
     }
 }
 
-/// <summary>The tls plugin of one block: watches its files for the life of the server.</summary>
-public sealed class TlsPlugin(TlsCredentials credentials) : SetupOnlyPlugin("tls")
+/// <summary>
+/// The tls plugin of one block. Started, it takes the running credentials of the same tls line if a running plan has
+/// them (<see cref="TlsCredentials.Share"/>), so listeners a reload keeps and the new plan share one watched certificate.
+/// </summary>
+public sealed class TlsPlugin(TlsCredentials credentials, BlockOptions options) : SetupOnlyPlugin("tls")
 {
-    public TlsCredentials Credentials { get; } = credentials;
+    private bool _shared;
+
+    public TlsCredentials Credentials { get; private set; } = credentials;
 
     public override Task StartAsync(PluginHost host, CancellationToken ct)
     {
-        Credentials.StartWatching(host.System.Log);
+        if (!_shared)
+        {
+            Credentials = Credentials.Share(host.System.Log);
+            options.Tls = Credentials;
+            _shared = true;
+        }
         return Task.CompletedTask;
     }
 
     public override Task StopAsync()
     {
-        Credentials.Dispose();
+        if (_shared)
+        {
+            _shared = false;
+            Credentials.Release();
+        }
         return Task.CompletedTask;
     }
 }

@@ -281,4 +281,44 @@ public sealed class DotListenerSpec(ITestOutputHelper output) : Akka.TestKit.Xun
         await SendAsync(after, new QueryBuilder("a.example.org.") { Id = 6 }.Build());
         Assert.Equal(6, Assert.IsType<DnsMessage>(await ReceiveAsync(after)).TransactionID);
     }
+
+    [Fact]
+    public async Task DoT_reloaded_with_another_certificate_should_present_it_and_an_unchanged_line_should_stay_watched_after_the_old_plan_stops()
+    {
+        using var other = new TestPki();
+        var port = Port();
+        string Corefile(TestPki pki) => $"tls://example.org:{port} {{\n bind 127.0.0.1\n tls {pki.ServerCertFile} {pki.ServerKeyFile}\n fault stall none.\n}}\n";
+        var catalog = TestPlugins.Catalog;
+        ServerPlan Plan(TestPki pki) =>
+            ServerPlan.Build(CorefileParser.Parse(Corefile(pki), "Corefile", Path.GetTempPath(), catalog.KnownDirectives), catalog, DnsSettings.Create(Sys), 0);
+        var first = await StartAsync(Corefile(_pki));
+        var ep = EndPoint(first);
+
+        // Another tls line on the same port: the listener reopens with the new certificate.
+        var second = await first.ReloadAsync(Plan(other));
+        Assert.Equal(ep, EndPoint(second));
+        string? seen = null;
+        await using (var c = await ConnectAsync(ep, seen: x => seen = x.Thumbprint).ContinueWith(t => t.IsFaulted ? null : t.Result))
+        {
+            // The test client trusts only _pki's CA, so the other PKI's certificate is seen and refused.
+            Assert.Null(c);
+        }
+        Assert.Equal(other.Server.Thumbprint, seen);
+
+        // Back to the first line, then the same line again: kept; once the previous plan stopped, the kept
+        // listener's certificate is still watched (a renewal on disk reaches the next handshake).
+        var third = await second.ReloadAsync(Plan(_pki));
+        var fourth = await third.ReloadAsync(Plan(_pki));
+        await third.Stopped.WaitAsync(TimeSpan.FromSeconds(30));
+        var renewed = _pki.RenewServer();
+        Assert.True(fourth.Plan.Blocks[0].Options.Tls!.Poll());
+        seen = null;
+        await using (var c = await ConnectAsync(ep, seen: x => seen = x.Thumbprint))
+        {
+            Assert.Equal(renewed.Thumbprint, seen);
+            await SendAsync(c, new QueryBuilder("a.example.org.") { Id = 7 }.Build());
+            Assert.Equal(7, Assert.IsType<DnsMessage>(await ReceiveAsync(c)).TransactionID);
+        }
+        await fourth.DisposeAsync();
+    }
 }

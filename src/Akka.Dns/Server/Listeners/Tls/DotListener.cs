@@ -42,7 +42,8 @@ public sealed class DotListener : IDnsListener
     private const int WriteBufferSize = 16384;
 
     private readonly ListenerContext _context;
-    private volatile TlsSource _tls;
+    // Kept by a reload only with an unchanged tls line (DnsServer.SameTls); TlsCredentials.Share keeps this instance watched across it.
+    private readonly TlsCredentials? _tls;
     private readonly DotSettings _dot;
     private readonly ServerInfo _server;
     private readonly ILoggingAdapter _log;
@@ -62,7 +63,7 @@ public sealed class DotListener : IDnsListener
     public DotListener(ListenerContext context)
     {
         _context = context;
-        _tls = new TlsSource(context.Dispatcher.Table, context.Tls);
+        _tls = context.Tls;
         _dot = DotSettings.Create(context.System);
         _log = context.Log;
         var o = context.Options;
@@ -115,33 +116,8 @@ public sealed class DotListener : IDnsListener
             _endPoints.Add(local);
         }
         foreach (var socket in _sockets) _accepting.Add(AcceptLoopAsync(socket));
-        if (_tls.Credentials is null)
+        if (_tls is null)
             _log.Info("{0}: no tls plugin in the block, serving plain TCP DNS (as CoreDNS)", _server.Label);
-    }
-
-    /// <summary>The certificate of a routing table: the tls plugin of its first block that has one (null: clear text).</summary>
-    private sealed record TlsSource(ZoneTable Table, TlsCredentials? Credentials);
-
-    /// <summary>
-    /// The credentials for a new connection. A reload keeps this listener and swaps its dispatcher's table; the
-    /// new plan's tls plugin (its certificate, client_auth, and its file watcher: the old one stops with the old
-    /// plan) then applies from the next handshake on, as CoreDNS's restarted server would.
-    /// </summary>
-    private TlsCredentials? CurrentTls()
-    {
-        var current = _tls;
-        var table = _context.Dispatcher.Table;
-        if (ReferenceEquals(current.Table, table)) return current.Credentials;
-        TlsCredentials? found = null;
-        foreach (var zone in table.Zones)
-        {
-            if (table.Route(zone, RrType.SOA, out _) is not { } block) continue;
-            foreach (var plugin in block.Plugins)
-                if (plugin is TlsPlugin t) { found = t.Credentials; break; }
-            if (found is not null) break;
-        }
-        _tls = new TlsSource(table, found);
-        return found;
     }
 
     private async Task AcceptLoopAsync(Socket listen)
@@ -183,7 +159,7 @@ public sealed class DotListener : IDnsListener
             socket.NoDelay = true;
             var client = (IPEndPoint)socket.RemoteEndPoint!;
             var local = (IPEndPoint)socket.LocalEndPoint!;
-            var tls = CurrentTls();
+            var tls = _tls;
             if (tls is not null)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
