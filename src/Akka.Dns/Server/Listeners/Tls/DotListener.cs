@@ -95,7 +95,10 @@ public sealed class DotListener : IDnsListener
             try
             {
                 if (ep.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = false;   // IPv4 has its own socket
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                // SO_REUSEADDR alone (a restart binds past TIME_WAIT connections). .NET's ReuseAddress also sets
+                // SO_REUSEPORT on Linux, which would let a second listener (a reload reopening this port) share the
+                // port and split connections between old and new.
+                if (OperatingSystem.IsLinux()) socket.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, BitConverter.GetBytes(1));
                 socket.Bind(ep);
                 socket.Listen(_context.Settings.TcpBacklog);
             }
