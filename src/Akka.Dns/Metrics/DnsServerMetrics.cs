@@ -39,4 +39,10 @@ public static class DnsServerMetrics
     public static readonly Counter TcpRejected = new();
     /// <summary>Replies written.</summary>
     public static readonly Counter Replies = new();
+
+    /// <summary>Told of each plugin actor restarted by supervision: (block name, plugin). The prometheus plugin counts them.</summary>
+    public static Action<string, string>? PluginRestarted { get; set; }
+
+    /// <summary>The server blocks whose supervisors run now (the prometheus plugin samples their mailboxes at scrape time).</summary>
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<Server.Pipeline.BlockRuntime, byte> LiveBlocks = new();
 }
