@@ -112,6 +112,7 @@ public sealed class ForwardPlugin : Plugin
 
     public override Task StartAsync(PluginHost host, CancellationToken ct)
     {
+        ForwardMetrics.Start(this);
         foreach (var s in Stanzas)
         {
             if (s.Options.MaxFails == 0) continue; // max_fails 0: never checked, never down
@@ -127,6 +128,7 @@ public sealed class ForwardPlugin : Plugin
 
     public override Task StopAsync()
     {
+        ForwardMetrics.Stop(this);
         foreach (var a in _health) a.Tell(PoisonPill.Instance);
         _health.Clear();
         foreach (var s in Stanzas)

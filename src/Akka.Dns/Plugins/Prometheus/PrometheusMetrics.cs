@@ -74,7 +74,15 @@ public static class PrometheusMetrics
         Server.Routing.RequestDispatcher.Unrouted = RequestMetrics.Dropped;
         PrometheusRegistry.AddScrapeSource(MailboxDepth, SampleMailboxes);
         PrometheusRegistry.AddScrapeSource(ClusterMembers, SampleCluster);
+        // Every plugin's metrics exist from the start, as promauto's do in CoreDNS (a counter shows 0 before use).
+        foreach (var t in PluginMetricClasses()) System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(t.TypeHandle);
     }
+
+    /// <summary>The static <c>&lt;Folder&gt;Metrics</c> class of each plugin folder (<c>Akka.Dns.Plugins.&lt;Folder&gt;</c>).</summary>
+    public static IEnumerable<Type> PluginMetricClasses() =>
+        typeof(PrometheusMetrics).Assembly.GetTypes().Where(t =>
+            t is { IsAbstract: true, IsSealed: true, Namespace: { } ns } && ns.StartsWith("Akka.Dns.Plugins.", StringComparison.Ordinal) &&
+            t.Name == ns["Akka.Dns.Plugins.".Length..] + "Metrics");
 
     /// <summary>Makes sure the metrics above exist and are being fed (the type initializer does it once).</summary>
     internal static void Touch()

@@ -92,7 +92,7 @@ public sealed class PrometheusPlugin : Plugin
     /// <summary>coredns_plugin_enabled's label sets: every listen address and zone of the block times its handler plugins.</summary>
     private IEnumerable<(string, string, string, string)> Enabled()
     {
-        var view = _options.Plugins.OfType<IRequestFilter>().FirstOrDefault()?.ViewName ?? "";
+        var view = BlockLabels.View(_options);
         var hosts = _options.Bind is { } bind ? bind.Select(a => a.ToString()).ToList() : [""];
         foreach (var key in _block.Keys)
         {
@@ -100,18 +100,10 @@ public sealed class PrometheusPlugin : Plugin
             foreach (var zone in key.Zones)
                 foreach (var h in hosts)
                 {
-                    var server = new ServerInfo(h, port, Transport(key.Transport)).Label;
+                    var server = new ServerInfo(h, port, BlockLabels.Transport(key.Transport)).Label;
                     foreach (var p in _options.Plugins)
                         if (p.IsHandler) yield return (server, zone, view, p.Name);
                 }
         }
     }
-
-    private static DnsTransport Transport(Corefile.Transport t) => t switch
-    {
-        Corefile.Transport.Tls => DnsTransport.Tls,
-        Corefile.Transport.Https => DnsTransport.Https,
-        Corefile.Transport.Grpc => DnsTransport.Grpc,
-        _ => DnsTransport.Udp,
-    };
 }
