@@ -33,7 +33,7 @@ public sealed class PluginMetricsReadmeSpec
         var set = new SortedSet<string>(StringComparer.Ordinal);
         var m = Regex.Match(text, @"\n## Metrics\n(.*?)(\n## |\z)", RegexOptions.Singleline);
         if (!m.Success) return set;
-        foreach (Match b in Regex.Matches(m.Groups[1].Value, @"^[*-] `([a-z_]+)\{([^}`]*)\}`", RegexOptions.Multiline))
+        foreach (Match b in Regex.Matches(m.Groups[1].Value, @"^[*-] `([a-z][a-z0-9_]*)\{([^}`]*)\}`", RegexOptions.Multiline))
         {
             var labels = b.Groups[2].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             set.Add($"{b.Groups[1].Value}{{{string.Join(", ", labels)}}}");

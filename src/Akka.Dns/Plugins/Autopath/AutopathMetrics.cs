@@ -8,7 +8,8 @@ public static class AutopathMetrics
     public static readonly Counter Success = new();
 
     public static readonly global::Prometheus.Counter SuccessTotal = PrometheusRegistry.Counter("coredns_autopath_success_total",
-        "Counter of requests that did autopath.");
+        "Counter of requests that did autopath.", "server");
 
-    static AutopathMetrics() => PrometheusRegistry.Follow(SuccessTotal, Success);
+    /// <summary>The labeled counter (server only: one for the process).</summary>
+    public static readonly RequestCounter SuccessByServer = new(SuccessTotal, new BlockOptions());
 }

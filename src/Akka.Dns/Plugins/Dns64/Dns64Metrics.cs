@@ -8,7 +8,8 @@ public static class Dns64Metrics
     public static readonly Counter Translated = new();
 
     public static readonly global::Prometheus.Counter TranslatedTotal = PrometheusRegistry.Counter("coredns_dns64_requests_translated_total",
-        "Counter of DNS requests translated by dns64.");
+        "Counter of DNS requests translated by dns64.", "server");
 
-    static Dns64Metrics() => PrometheusRegistry.Follow(TranslatedTotal, Translated);
+    /// <summary>The labeled counter (server only: one for the process).</summary>
+    public static readonly RequestCounter TranslatedByServer = new(TranslatedTotal, new BlockOptions());
 }
