@@ -173,4 +173,35 @@ public sealed class PrometheusSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(2, m.Value("coredns_dns_https_responses_total", ("server", doh), ("status", "200")));
         Assert.Equal(1, m.Value("coredns_dns_https_responses_total", ("server", doh), ("status", "400")));
     }
+
+    [Fact]
+    public async Task Prometheus_counters_should_survive_a_reload_and_export_the_reload_failures()
+    {
+        var dns = HealthSpec.FreePort();
+        var http = HealthSpec.FreePort();
+        var corefile = $".:{dns} {{\n bind 127.0.0.1\n prometheus 127.0.0.1:{http}\n whoami\n}}\n";
+        var server = await HealthSpec.StartServerAsync(Sys, corefile);
+        try
+        {
+            await UdpAsync(dns, new QueryBuilder("a.example."));
+            var settings = DnsSettings.Create(Sys);
+            var doc = Akka.Dns.Corefile.CorefileParser.Parse(corefile + "example.org:" + dns + " {\n bind 127.0.0.1\n prometheus 127.0.0.1:" + http + "\n whoami\n}\n",
+                "Corefile", Path.GetTempPath(), Akka.Dns.Plugins.PluginCatalog.Default.KnownDirectives);
+            server = await server.ReloadAsync(Akka.Dns.Server.ServerPlan.Build(doc, Akka.Dns.Plugins.PluginCatalog.Default, settings, 0));
+            await UdpAsync(dns, new QueryBuilder("b.example."));
+            await UdpAsync(dns, new QueryBuilder("www.example.org."));
+            Akka.Dns.Plugins.Reload.ReloadMetrics.Failed.Increment();
+
+            var m = await ScrapeAsync(http);
+            var label = $"dns://127.0.0.1:{dns}";
+            Assert.Equal(2, m.Value("coredns_dns_requests_total", ("server", label), ("zone", "."), ("view", ""), ("proto", "udp"), ("family", "1"), ("type", "A")));
+            Assert.Equal(1, m.Value("coredns_dns_requests_total", ("server", label), ("zone", "example.org."), ("view", ""), ("proto", "udp"), ("family", "1"), ("type", "A")));
+            Assert.Equal(1, m.Value("coredns_plugin_enabled", ("server", label), ("zone", "example.org."), ("view", ""), ("name", "whoami")));
+            Assert.Equal(Akka.Dns.Plugins.Reload.ReloadMetrics.Failed.Value, m.Value("coredns_reload_failed_total"));
+        }
+        finally
+        {
+            await server.StopAsync(lameduck: false);
+        }
+    }
 }
