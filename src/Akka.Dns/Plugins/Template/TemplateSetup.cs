@@ -105,7 +105,7 @@ public sealed class TemplateSetup : IPluginSetup
             if (regexes.Count == 0) regexes.Add(Compile(".*")!);
             templates.Add(new TemplateRule(cls, type, [.. zones], [.. regexes], [.. answer], [.. additional], [.. authority], rcode, ede, fall));
         }
-        return new TemplatePlugin([.. templates], [.. allZones]);
+        return new TemplatePlugin([.. templates], [.. allZones], new TemplateCounters(context.Options));
     }
 
     /// <summary>A Go (RE2) pattern as a .NET regex: non-backtracking (linear, like RE2), <c>(?P&lt;name&gt;</c> accepted.</summary>
@@ -157,10 +157,10 @@ public sealed record TemplateRule(
     (ushort Code, string Reason)? Ede,
     Fallthrough Fall);
 
-public sealed class TemplatePlugin(TemplateRule[] templates, string[] zones) : Plugin("template")
+public sealed class TemplatePlugin(TemplateRule[] templates, string[] zones, TemplateCounters counters) : Plugin("template")
 {
     public IReadOnlyList<TemplateRule> Templates { get; } = templates;
     public IReadOnlyList<string> Zones { get; } = zones;
 
-    public override Props HandlerProps(ChainLink? next) => TemplateActor.Props(templates, zones, next);
+    public override Props HandlerProps(ChainLink? next) => TemplateActor.Props(templates, zones, counters, next);
 }

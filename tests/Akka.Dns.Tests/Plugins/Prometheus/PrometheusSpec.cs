@@ -125,6 +125,10 @@ public sealed class PrometheusSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(tcpBytes, m.Value("coredns_dns_response_size_bytes_sum", Z(("proto", "tcp"))));
         Assert.Equal(refused.Length, m.Value("coredns_dns_response_size_bytes_sum", D(("proto", "udp"))));
 
+        Assert.Equal(6, m.Value("coredns_template_matches_total", Z(("class", "IN"), ("type", "A"))));
+        Assert.Equal(2, m.Value("coredns_template_matches_total", Z(("class", "IN"), ("type", "AAAA"))));
+        Assert.Equal(2, m.Series("coredns_template_matches_total", ("server", label)).Count);
+
         Assert.Equal(1, m.Value("coredns_plugin_enabled", Z(("name", "prometheus"))));
         Assert.Equal(2, m.Series("coredns_plugin_enabled", ("server", label)).Count);
         _log.WriteLine(string.Join("\n", m.Text.Split("\n").Where(l => l.Contains("build_info") || l.Contains("panics") || l.Contains("reload"))));
