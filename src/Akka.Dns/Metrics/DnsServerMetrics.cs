@@ -22,7 +22,7 @@ public sealed class Counter
     }
 }
 
-/// <summary>Process-wide server counters (the prometheus plugin exports them later under CoreDNS's names).</summary>
+/// <summary>Process-wide server counters and hooks (the prometheus plugin exports panics, restarts and mailbox depths).</summary>
 public static class DnsServerMetrics
 {
     /// <summary>coredns_panics_total: plugin actors that threw.</summary>
