@@ -89,6 +89,9 @@ public static class Daemon
                 akka.log-dead-letters = off
                 akka.log-dead-letters-during-shutdown = off
                 akka.coordinated-shutdown.run-by-clr-shutdown-hook = on
+                # The stop task (lameduck, then closing listeners) runs in service-unbind; Akka's default phase
+                # timeout (5 s) would cut a longer lameduck short. CoreDNS does not bound it either.
+                akka.coordinated-shutdown.phases.service-unbind.timeout = 24h
                 """))
             .WithFallback(DnsSettings.DefaultConfig());
 

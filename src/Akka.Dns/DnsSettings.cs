@@ -59,6 +59,26 @@ public sealed class DnsSettings
         RandomFactor = c.GetDouble("supervision.random-factor");
         if (RandomFactor is < 0 or > 1) throw Bad("supervision.random-factor", "must be 0..1", RandomFactor);
         HttpShutdownTimeout = c.GetTimeSpan("http.shutdown-timeout");
+        TlsReloadInterval = c.GetTimeSpan("tls.reload-interval");
+        TlsProtocols = Protocols(c, "tls.protocols");
+    }
+
+    public TimeSpan TlsReloadInterval { get; }
+    public System.Security.Authentication.SslProtocols TlsProtocols { get; }
+
+    private static System.Security.Authentication.SslProtocols Protocols(Config c, string key)
+    {
+        var p = System.Security.Authentication.SslProtocols.None;
+        foreach (var s in c.GetStringList(key))
+        {
+            p |= s.ToLowerInvariant() switch
+            {
+                "tls12" or "tls1.2" => System.Security.Authentication.SslProtocols.Tls12,
+                "tls13" or "tls1.3" => System.Security.Authentication.SslProtocols.Tls13,
+                _ => throw Bad(key, "takes tls12 and tls13 only", s),
+            };
+        }
+        return p != System.Security.Authentication.SslProtocols.None ? p : throw Bad(key, "needs at least one of tls12, tls13", "[]");
     }
 
     /// <summary>Config path of the query-path dispatcher.</summary>

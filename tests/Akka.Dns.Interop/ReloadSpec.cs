@@ -87,7 +87,7 @@ public sealed class ReloadSpec(ITestOutputHelper output)
             while (sw.Elapsed < Bound && (version = await VersionAsync(d.Port)) != "AkkaReloaded") await Task.Delay(100);
             Assert.Equal("AkkaReloaded", version);
             output.WriteLine($"new config served {sw.ElapsedMilliseconds} ms after the write");
-            await Task.Delay(TimeSpan.FromSeconds(3));   // past the old blocks' drain
+            await Task.Delay(TimeSpan.FromSeconds(6));   // past the old blocks' drain (request-timeout 5 s + two sweeps)
             await stop.CancelAsync();
             await running;
 

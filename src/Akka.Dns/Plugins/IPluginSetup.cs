@@ -134,6 +134,8 @@ public sealed class BlockOptions
     public TimeSpan? WriteTimeout { get; set; }
     public TimeSpan? IdleTimeout { get; set; }
     public int? MaxTcpQueries { get; set; }
+    /// <summary>tls: the certificate the block's tls://, https:// and grpc:// listeners present (null = none: they serve in the clear).</summary>
+    public Tls.TlsCredentials? Tls { get; set; }
 
     /// <summary>Every plugin of the block, in chain order; filled once all of them are set up (transfer finds the file plugin here).</summary>
     public IReadOnlyList<Plugin> Plugins { get; internal set; } = [];

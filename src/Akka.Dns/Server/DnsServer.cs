@@ -28,15 +28,15 @@ public sealed class DnsServer : IAsyncDisposable
     private readonly DnsSettings _settings;
     private readonly ILoggingAdapter _log;
     private readonly List<IActorRef> _actors = [];
-    private readonly List<IActorRef> _routers = [];
-    private readonly List<UdpListener> _udp = [];
-    private readonly List<TcpListener> _tcp = [];
-    private readonly List<RequestDispatcher> _dispatchers = [];
+    private readonly List<OpenListener> _listeners = [];
+    private volatile RequestDispatcher[] _swept = [];
     private readonly HttpEndpoints _http;
     private readonly Dictionary<BlockPlan, BlockRuntime> _runtimes = new();
     private Timer? _sweeper;
     private volatile bool _shuttingDown;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static int _generation;
+    private static int _routerSeq;
     private ICorefileReloader? _reloader;
 
     private DnsServer(ActorSystem system, ServerPlan plan, DnsSettings settings)
@@ -51,8 +51,14 @@ public sealed class DnsServer : IAsyncDisposable
     public ServerPlan Plan { get; }
 
     /// <summary>Where each UDP listener actually listens (ephemeral ports resolved).</summary>
-    public IReadOnlyList<IPEndPoint> UdpEndPoints => _udp.Select(u => u.LocalEndPoint).ToList();
+    public IReadOnlyList<IPEndPoint> UdpEndPoints => _listeners.Where(l => l.Udp is not null).Select(l => l.Udp!.LocalEndPoint).ToList();
+    /// <summary>Where each tls://, https:// and grpc:// listener listens (ephemeral ports resolved).</summary>
+    public IReadOnlyList<IPEndPoint> EndPoints(DnsTransport transport) =>
+        _listeners.Where(l => l.Stream?.Transport == transport).SelectMany(l => l.Stream!.LocalEndPoints).ToList();
     public bool ShuttingDown => _shuttingDown;
+
+    /// <summary>Completes when <see cref="StopAsync"/> has closed everything (after a reload: once this server's drain ended).</summary>
+    public Task Stopped => _stopped.Task;
 
     /// <summary>Starts everything in <paramref name="plan"/>; on any failure stops what started and rethrows.</summary>
     public static async Task<DnsServer> StartAsync(ActorSystem system, ServerPlan plan, DnsSettings settings, CancellationToken ct = default,
@@ -73,22 +79,91 @@ public sealed class DnsServer : IAsyncDisposable
 
     private async Task StartCoreAsync(CancellationToken ct)
     {
-        var gen = await StartBlocksAsync(ct);
+        await StartBlocksAsync(ct);
         await StartPluginsAsync(ct);
-
-        var l = 0;
+        await _http.StartAsync(ct);
         foreach (var listener in Plan.Listeners)
+            _listeners.Add(await OpenListenerAsync(listener, TableFor(listener), null));
+        StartSweeper();
+        _system.EventStream.Publish(ServerStarted.Instance);
+    }
+
+    private ZoneTable TableFor(ListenerPlan listener) =>
+        new(listener.Zones.Select(z => new KeyValuePair<string, BlockRuntime>(z.Zone, _runtimes[z.Block])));
+
+    private void StartSweeper()
+    {
+        _swept = _listeners.Select(l => l.Dispatcher).ToArray();
+        var sweep = _settings.DeadlineSweepInterval;
+        _sweeper = new Timer(_ => Sweep(), null, sweep, sweep);
+    }
+
+    /// <summary>
+    /// One open listener, keyed by (transport, address, bound port): its dispatcher (routing table and in-flight
+    /// requests), its router actor and its sockets. A reload keeps it when the new plan has the same key.
+    /// </summary>
+    private sealed class OpenListener(ListenerPlan plan, RequestDispatcher dispatcher, IActorRef router)
+    {
+        public ListenerPlan Plan { get; } = plan;
+        public RequestDispatcher Dispatcher { get; } = dispatcher;
+        public IActorRef Router { get; } = router;
+        public UdpListener? Udp { get; set; }
+        /// <summary>A tls://, https:// or grpc:// listener (<see cref="TransportListeners"/>).</summary>
+        public IDnsListener? Stream { get; set; }
+        public List<IAsyncDisposable> Sockets { get; } = [];
+        public (Corefile.Transport, IPAddress?, int) Key =>
+            (Plan.Transport, Plan.Address, Udp?.LocalEndPoint.Port ?? (Stream?.LocalEndPoints.Count > 0 ? Stream.LocalEndPoints[0].Port : Plan.Port));
+
+        public async Task CloseAsync(ActorSystem system)
         {
-            var table = new ZoneTable(listener.Zones.Select(z => new KeyValuePair<string, BlockRuntime>(z.Zone, _runtimes[z.Block])));
-            var dispatcher = new RequestDispatcher(table, _settings);
-            _dispatchers.Add(dispatcher);
-            _routers.Add(_system.ActorOf(ZoneRouterActor.Props(dispatcher), $"router-{gen}-{l++}"));
+            Udp?.Dispose();
+            foreach (var s in Sockets) await s.DisposeAsync();
+            system.Stop(Router);
+        }
+    }
+
+    /// <summary>An encrypted listener is kept by a reload only with the same certificate files and client_auth (a changed tls line reopens it).</summary>
+    private static bool SameTls(ListenerPlan a, ListenerPlan b) =>
+        a.Transport == Corefile.Transport.Dns
+        || ListenerContext.TlsOf(a)?.Identity == ListenerContext.TlsOf(b)?.Identity;
+
+    /// <summary>
+    /// Opens <paramref name="listener"/>'s sockets routing by <paramref name="table"/>. When a socket cannot be bound
+    /// and <paramref name="release"/> (a reload's old listeners that the new plan drops) holds one on the same port,
+    /// that one is closed and the bind retried once (a key change on one port: "bind" added or removed).
+    /// </summary>
+    private async Task<OpenListener> OpenListenerAsync(ListenerPlan listener, ZoneTable table, Func<int, Task<bool>>? release)
+    {
+        try
+        {
+            return await OpenListenerOnceAsync(listener, table);
+        }
+        catch (Exception) when (release is not null && listener.Port != 0)
+        {
+            if (!await release(listener.Port)) throw;
+            return await OpenListenerOnceAsync(listener, table);
+        }
+    }
+
+    private async Task<OpenListener> OpenListenerOnceAsync(ListenerPlan listener, ZoneTable table)
+    {
+        var dispatcher = new RequestDispatcher(table, _settings);
+        var open = new OpenListener(listener, dispatcher, _system.ActorOf(ZoneRouterActor.Props(dispatcher), $"router-{Interlocked.Increment(ref _routerSeq)}"));
+        try
+        {
+            if (listener.Transport != Corefile.Transport.Dns)
+            {
+                var stream = TransportListeners.Create(new ListenerContext(_system, dispatcher, listener, _settings, _log));
+                open.Sockets.Add(stream);
+                await stream.StartAsync(CancellationToken.None);
+                open.Stream = stream;
+                return open;
+            }
             var endPoint = listener.EndPoint;
-            var udp = new UdpListener(endPoint, dispatcher, new ServerInfo(Addr(listener), endPoint.Port, DnsTransport.Udp), _settings, _log);
-            _udp.Add(udp);
+            open.Udp = new UdpListener(endPoint, dispatcher, new ServerInfo(Addr(listener), endPoint.Port, DnsTransport.Udp), _settings, _log);
             // The TCP socket takes the port the UDP socket got (port 0 in specs means "any free port").
             var options = listener.Zones[0].Block.Options;
-            var port = udp.LocalEndPoint.Port;
+            var port = open.Udp.LocalEndPoint.Port;
             // Without bind the UDP socket is dual-stack; TCP gets one socket per family.
             var wildcard = listener.Address is null;
             IPEndPoint[] tcpEndPoints = wildcard
@@ -101,7 +176,7 @@ public sealed class DnsServer : IAsyncDisposable
                 try
                 {
                     await tcp.StartAsync(tcpEndPoint);
-                    _tcp.Add(tcp);
+                    open.Sockets.Add(tcp);
                 }
                 catch (Exception e) when (wildcard && tcpEndPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
                 {
@@ -114,16 +189,18 @@ public sealed class DnsServer : IAsyncDisposable
                     throw new InvalidOperationException($"cannot listen on tcp {tcpEndPoint}: {e.GetBaseException().Message}", e);
                 }
             }
-            udp.Start();
+            open.Udp.Start();
+            return open;
         }
-
-        var sweep = _settings.DeadlineSweepInterval;
-        _sweeper = new Timer(_ => Sweep(), null, sweep, sweep);
-        _system.EventStream.Publish(ServerStarted.Instance);
+        catch
+        {
+            await open.CloseAsync(_system);
+            throw;
+        }
     }
 
     /// <summary>Starts one supervisor per non-empty block and waits until each has set its links; returns the generation.</summary>
-    private async Task<int> StartBlocksAsync(CancellationToken ct)
+    private async Task StartBlocksAsync(CancellationToken ct)
     {
         var gen = Interlocked.Increment(ref _generation);
         var b = 0;
@@ -136,7 +213,6 @@ public sealed class DnsServer : IAsyncDisposable
         }
         // A block's links are set in its supervisor's PreStart: wait for it before any listener opens.
         foreach (var a in _actors) await a.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(10), ct);
-        return gen;
     }
 
     private async Task StartPluginsAsync(CancellationToken ct)
@@ -153,64 +229,91 @@ public sealed class DnsServer : IAsyncDisposable
         foreach (var block in Plan.Blocks)
             foreach (var p in block.Plugins)
                 await p.StartAsync(host, ct);
-        await _http.StartAsync(ct);
     }
 
-    private static (Corefile.Transport, IPAddress?, int) ListenerKey(ListenerPlan l) => (l.Transport, l.Address, l.Port);
-
     /// <summary>
-    /// Replaces this server by one running <paramref name="plan"/> (reload). When both listen on the same
-    /// addresses and ports, the listeners stay open: the new blocks and plugins start, every listener's routing
-    /// table is swapped to the new blocks at once, and the old blocks keep running until every request they hold
-    /// is answered or past its deadline (akka.dns.server.request-timeout) before they stop; no query is dropped
-    /// and no listener closes. Otherwise this server stops and the new one starts (a changed listener cannot be
-    /// kept). Throws when the new plan cannot start; this server then still serves DNS (its HTTP endpoints, closed
-    /// to free their addresses for the new plan, stay closed: CoreDNS's documented failure mode).
+    /// Replaces this server by one running <paramref name="plan"/> (reload), with no query lost and no listener
+    /// closed that the new plan keeps. The new blocks and plugins start; listeners (keyed by transport, address
+    /// and port) and HTTP addresses that only the new plan has are opened; then, at once, every kept listener's
+    /// routing table is swapped to the new blocks and every kept HTTP address to the new routes; HTTP addresses
+    /// the new plan drops close. The old blocks, and the DNS listeners the new plan drops, keep running until every
+    /// request they hold is answered or past its deadline (akka.dns.server.request-timeout), then stop. Throws when
+    /// the new plan cannot start; this server is then untouched and still serves everything, HTTP included.
     /// </summary>
     public async Task<DnsServer> ReloadAsync(ServerPlan plan, CancellationToken ct = default)
     {
-        var oldKeys = Plan.Listeners.Select(ListenerKey).ToList();
-        var newKeys = plan.Listeners.Select(ListenerKey).ToList();
-        if (oldKeys.Count != newKeys.Count || oldKeys.Except(newKeys).Any() || _dispatchers.Count != Plan.Listeners.Count)
-        {
-            await StopAsync(lameduck: false);
-            return await StartAsync(_system, plan, _settings, ct, _reloader);
-        }
-
         var next = new DnsServer(_system, plan, _settings) { _reloader = _reloader };
+        var dropped = _listeners.ToDictionary(l => l.Key);
+        var kept = new List<(OpenListener Listener, ZoneTable Table)>();
+        var released = new List<OpenListener>();
+        // A new socket whose port a dropped listener holds: close that one first (its in-flight replies are lost).
+        async Task<bool> ReleaseAsync(int port)
+        {
+            var clash = dropped.Values.Where(l => l.Key.Item3 == port && !released.Contains(l)).ToList();
+            foreach (var l in clash)
+            {
+                released.Add(l);
+                await l.CloseAsync(_system);
+            }
+            return clash.Count > 0;
+        }
+        var order = new OpenListener[plan.Listeners.Count];
         try
         {
             await next.StartBlocksAsync(ct);
-            await _http.DisposeAsync();   // the new plan's endpoints may want the same addresses
             await next.StartPluginsAsync(ct);
+            await next._http.OpenAsync(_http, ct);
+            for (var i = 0; i < plan.Listeners.Count; i++)
+            {
+                var listener = plan.Listeners[i];
+                var table = next.TableFor(listener);
+                if (listener.Port != 0 && dropped.TryGetValue((listener.Transport, listener.Address, listener.Port), out var keep)
+                    && SameTls(keep.Plan, listener) && dropped.Remove(keep.Key))
+                {
+                    kept.Add((keep, table));
+                    order[i] = keep;
+                    continue;
+                }
+                order[i] = await next.OpenListenerAsync(listener, table, ReleaseAsync);
+                next._listeners.Add(order[i]);   // closed by next.StopAsync should a later step fail
+            }
         }
         catch
         {
-            await next.StopAsync(lameduck: false);
+            await next.StopAsync(lameduck: false);   // closes only what it opened
+            await next._http.AbortAsync(_http);
+            foreach (var l in released)
+            {
+                _listeners.Remove(l);
+                try
+                {
+                    _listeners.Add(await OpenListenerAsync(l.Plan, l.Dispatcher.Table, null));
+                }
+                catch (Exception e)
+                {
+                    _log.Warning("reload: cannot reopen {0}: {1}", l.Plan.EndPoint, e.GetBaseException().Message);
+                }
+            }
+            _swept = _listeners.Select(l => l.Dispatcher).ToArray();
             throw;
         }
 
-        // Hand the open listeners over: same dispatcher, the new table.
-        var byKey = new Dictionary<(Corefile.Transport, IPAddress?, int), RequestDispatcher>();
-        for (var i = 0; i < Plan.Listeners.Count; i++) byKey[ListenerKey(Plan.Listeners[i])] = _dispatchers[i];
-        foreach (var listener in plan.Listeners)
+        // The swap. Kept listeners: same sockets and in-flight tables, the new routing table.
+        foreach (var (listener, table) in kept)
         {
-            var dispatcher = byKey[ListenerKey(listener)];
-            dispatcher.Table = new ZoneTable(listener.Zones.Select(z => new KeyValuePair<string, BlockRuntime>(z.Zone, next._runtimes[z.Block])));
-            next._dispatchers.Add(dispatcher);
+            listener.Dispatcher.Table = table;
+            _listeners.Remove(listener);
         }
-        next._udp.AddRange(_udp);
-        next._tcp.AddRange(_tcp);
-        next._routers.AddRange(_routers);
-        next._sweeper = _sweeper;
-        _udp.Clear();
-        _tcp.Clear();
-        _routers.Clear();
-        _dispatchers.Clear();
-        _sweeper = null;
+        foreach (var l in released) _listeners.Remove(l);
+        _swept = _listeners.Select(l => l.Dispatcher).ToArray();
+        next._listeners.Clear();
+        next._listeners.AddRange(order);   // in plan order: the first dns:// listener is the one the cluster publishes
+        next.StartSweeper();
+        await next._http.TakeOver(_http);
         _system.EventStream.Publish(ServerStarted.Instance);
 
-        // The old blocks answer what they hold; the deadline sweep answers the rest. Then they stop.
+        // The old blocks answer what they hold; the deadline sweeps answer the rest. Then they stop, with the
+        // listeners the new plan dropped (this server's sweeper covers those; the kept ones are next's now).
         var old = this;
         _ = Task.Run(async () =>
         {
@@ -225,7 +328,7 @@ public sealed class DnsServer : IAsyncDisposable
     private void Sweep()
     {
         var now = Stopwatch.GetTimestamp();
-        foreach (var d in _dispatchers)
+        foreach (var d in _swept)
         {
             var n = d.Sweep(now);
             if (n > 0) DnsServerMetrics.TimedOut.Increment(n);
@@ -251,9 +354,7 @@ public sealed class DnsServer : IAsyncDisposable
                     await p.OnShutdownAsync();
         }
         if (_sweeper is not null) await _sweeper.DisposeAsync();
-        foreach (var u in _udp) u.Dispose();
-        foreach (var t in _tcp) await t.DisposeAsync();
-        foreach (var a in _routers) _system.Stop(a);
+        foreach (var l in _listeners) await l.CloseAsync(_system);
         foreach (var a in _actors) _system.Stop(a);
         foreach (var block in Plan.Blocks)
             foreach (var p in block.Plugins)
@@ -268,10 +369,10 @@ public sealed class DnsServer : IAsyncDisposable
                 }
             }
         await _http.DisposeAsync();
-        _udp.Clear();
-        _tcp.Clear();
+        _listeners.Clear();
+        _swept = [];
         _actors.Clear();
-        _routers.Clear();
+        _stopped.TrySetResult();
     }
 
     public ValueTask DisposeAsync() => new(StopAsync(lameduck: false));

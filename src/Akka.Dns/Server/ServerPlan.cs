@@ -44,18 +44,8 @@ public sealed class ServerPlan
         {
             foreach (var key in block.Keys)
             {
-                switch (key.Transport)
-                {
-                    case Transport.Dns:
-                        break;
-                    case Transport.Tls:
-                    case Transport.Https:
-                    case Transport.Grpc:
-                        throw new CorefileException(key.File, key.Line,
-                            $"cannot serve {key.Original}: the {ServerKey.SchemePrefix(key.Transport)} transport is not served by this Akka.Dns build yet (only dns:// is); remove the key or use dns://");
-                    default:
-                        throw new CorefileException(key.File, key.Line, $"cannot serve {key.Original}: {ServerKey.SchemePrefix(key.Transport)} is not supported by Akka.Dns");
-                }
+                if (!Akka.Dns.Server.Listeners.TransportListeners.IsServed(key.Transport))
+                    throw new CorefileException(key.File, key.Line, $"cannot serve {key.Original}: the {ServerKey.SchemePrefix(key.Transport)} transport is not served by this Akka.Dns build yet (only dns:// is); remove the key or use dns://");
             }
             blocks.Add(SetUp(block, catalog, settings, dnsPort));
         }

@@ -5,12 +5,17 @@ namespace Akka.Dns.Tests.Config;
 
 public sealed class ReferenceConfSpec
 {
+    /// <summary>forward fails over within its 5 s budget; a shorter server deadline would SERVFAIL before it could.</summary>
+    [Fact]
+    public void Reference_conf_request_deadline_should_leave_forward_its_whole_budget() =>
+        Assert.True(DnsSettings.Create(ConfigurationFactory.Empty).RequestTimeout >= Akka.Dns.Plugins.Forward.ForwardOptions.QueryBudget);
+
     [Fact]
     public void Reference_conf_should_hold_every_documented_default()
     {
         var s = DnsSettings.Create(ConfigurationFactory.Empty);
         Assert.Equal("akka.dns.dispatcher", s.Dispatcher);
-        Assert.Equal(TimeSpan.FromSeconds(2), s.RequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), s.RequestTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(100), s.DeadlineSweepInterval);
         Assert.Equal(65536, s.MaxInFlight);
         Assert.Equal(Environment.ProcessorCount, s.Pipelines);

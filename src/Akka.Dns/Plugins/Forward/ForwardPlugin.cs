@@ -75,12 +75,15 @@ public sealed class ForwardStanza
     }
 
     /// <summary>CoreDNS's match: the name is in FROM and not under an <c>except</c> name (FROM itself always matches).</summary>
-    internal bool Matches(string qname)
+    internal bool Matches(string qname) => Matches(qname, Options.From, Options.Ignored);
+
+    /// <summary>The match of forward and grpc: <paramref name="qname"/> is in <paramref name="from"/> and under none of <paramref name="ignored"/> (FROM itself always matches).</summary>
+    internal static bool Matches(string qname, string from, IReadOnlyList<string> ignored)
     {
-        if (!Wire.DnsName.IsSubdomain(qname, Options.From)) return false;
-        if (qname.Length == Options.From.Length) return true;
-        foreach (var ignored in Options.Ignored)
-            if (Wire.DnsName.IsSubdomain(qname, ignored)) return false;
+        if (!Wire.DnsName.IsSubdomain(qname, from)) return false;
+        if (qname.Length == from.Length) return true;
+        foreach (var i in ignored)
+            if (Wire.DnsName.IsSubdomain(qname, i)) return false;
         return true;
     }
 }

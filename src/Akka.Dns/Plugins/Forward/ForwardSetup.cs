@@ -88,7 +88,7 @@ public sealed class ForwardSetup : IPluginSetup
     }
 
     /// <summary>The nameservers of a resolv.conf-style file (port 53), as CoreDNS's HostPortOrFile reads them.</summary>
-    private static IEnumerable<UpstreamAddress> FromFile(SetupContext ctx, DirectiveReader r, string path, bool tls)
+    internal static IEnumerable<UpstreamAddress> FromFile(SetupContext ctx, DirectiveReader r, string path, bool tls)
     {
         var full = ctx.ResolvePath(path);
         string[] lines;
@@ -321,7 +321,7 @@ public sealed class ForwardSetup : IPluginSetup
         return !s.EndsWith("..", StringComparison.Ordinal);
     }
 
-    private static ForwardTls LoadTls(SetupContext ctx, DirectiveReader r, string[] args)
+    internal static ForwardTls LoadTls(SetupContext ctx, DirectiveReader r, string[] args)
     {
         try
         {

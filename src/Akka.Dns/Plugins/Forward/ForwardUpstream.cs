@@ -314,10 +314,14 @@ public sealed class ForwardUpstream : IDisposable
     }
 
     /// <summary>The system roots, or the CA of <c>tls CERT KEY CA</c> / <c>tls CA</c>; the name must match either way.</summary>
-    private bool ValidateServer(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    private bool ValidateServer(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) =>
+        ValidateServer(_options.Tls, certificate, chain, errors);
+
+    /// <summary>The check of <see cref="ValidateServer(object, X509Certificate?, X509Chain?, SslPolicyErrors)"/>, shared with the grpc plugin.</summary>
+    internal static bool ValidateServer(ForwardTls? tls, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (errors == SslPolicyErrors.None) return true;
-        if (_options.Tls?.Roots is not { } roots || certificate is null) return false;
+        if (tls?.Roots is not { } roots || certificate is null) return false;
         if ((errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None) return false;
         using var custom = new X509Chain();
         custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;

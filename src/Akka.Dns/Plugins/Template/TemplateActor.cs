@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Akka.Actor;
+using Akka.Dns.Plugins.View;
 using Akka.Dns.Server;
 using Akka.Dns.Server.Pipeline;
 using Akka.Dns.Wire;
@@ -168,6 +169,20 @@ public sealed class TemplateActor : PluginActor
         }
     }
 
+    private static bool TryRun(ViewExpression e, TemplateEnv env, out object? value)
+    {
+        try
+        {
+            value = e.Run(env);
+            return true;
+        }
+        catch (Exception)
+        {
+            value = null;
+            return false;
+        }
+    }
+
     /// <summary>CoreDNS's template.match: the data for the first matching regex, or null (and whether to fall through).</summary>
     private static TemplateData? Match(TemplateRule t, DnsRequest request, string name, out bool fallthrough)
     {
@@ -182,9 +197,31 @@ public sealed class TemplateActor : PluginActor
             var m = regex.Match(name);
             if (!m.Success) continue;
             fallthrough = false;
-            return new TemplateData(request, zone, name, regex, m,
+            var data = new TemplateData(request, zone, name, regex, m,
                 RrClass.ToString(q.Class != RrClass.ANY ? q.Class : t.Class),
                 RrType.ToString(q.Type != RrType.ANY ? q.Type : t.Type));
+            if (t.Vars.Length == 0 && t.Exprs.Length == 0) return data;
+            // CoreDNS: an expression that fails to run answers SERVFAIL (no fallthrough); a condition that is not
+            // true is a non-match, subject to fallthrough. Only the first matching regex is tried.
+            var slots = new object?[t.Vars.Length];
+            var env = new TemplateEnv(request, data.Group, slots);
+            var vars = new Dictionary<string, object?>(t.Vars.Length, StringComparer.Ordinal);
+            for (var i = 0; i < t.Vars.Length; i++)
+            {
+                if (!TryRun(t.Vars[i].Expression, env, out slots[i])) return null;
+                vars[t.Vars[i].Name] = slots[i];
+            }
+            data.Var = vars;
+            foreach (var e in t.Exprs)
+            {
+                if (!TryRun(e, env, out var value)) return null;
+                if (value is not true)
+                {
+                    fallthrough = t.Fall.Through(name);
+                    return null;
+                }
+            }
+            return data;
         }
         fallthrough = t.Fall.Through(name);
         return null;
@@ -196,6 +233,7 @@ public sealed class TemplateData : ITemplateData
 {
     private static readonly IReadOnlyDictionary<string, object?> NoVars = new Dictionary<string, object?>();
     private readonly DnsRequest _request;
+
 
     internal TemplateData(DnsRequest request, string zone, string name, Regex regex, Match m, string cls, string type)
     {
@@ -225,6 +263,9 @@ public sealed class TemplateData : ITemplateData
     public string Type { get; }
     public string[] Match { get; }
     public IReadOnlyDictionary<string, string> Group { get; }
+
+    /// <summary>The values of the template's <c>var</c>s for this query (<c>.Var.NAME</c>).</summary>
+    public IReadOnlyDictionary<string, object?> Var { get; internal set; } = NoVars;
     public string TypeName => "*template.templateData";
 
     public string Meta(string label) => _request.Metadata.TryGetValue(label, out var v) ? v : "";
@@ -243,7 +284,7 @@ public sealed class TemplateData : ITemplateData
             "Message" => new MessageView(_request),
             "Question" => new QuestionView(_request.Query.Name, _request.Query.Type, _request.Query.Class),
             "Remote" => _request.Client.Address.ToString(),
-            "Var" => NoVars,
+            "Var" => Var,
             _ => Missing,
         };
         if (ReferenceEquals(value, Missing))
@@ -295,4 +336,17 @@ public sealed class TemplateData : ITemplateData
             return field is "Name" or "Qtype" or "Qclass";
         }
     }
+}
+
+/// <summary>
+/// What a template's <c>var</c> and <c>expr</c> can call: the view's functions, <c>group(name|index)</c> over the
+/// matching regex, and the values of the variables declared before (slots filled in order).
+/// </summary>
+public sealed class TemplateEnv(DnsRequest request, IReadOnlyDictionary<string, string> groups, object?[] slots) : ViewEnv(request)
+{
+    public static readonly ExprScope Scope = new(typeof(TemplateEnv), new Dictionary<string, string>(StringComparer.Ordinal) { ["group"] = "group" }, []);
+
+    public string group(string name) => groups.TryGetValue(name, out var v) ? v : "";
+    public string group(int index) => groups.TryGetValue(index.ToString(CultureInfo.InvariantCulture), out var v) ? v : "";
+    public object? variable(int slot) => slots[slot];
 }

@@ -1,15 +1,16 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Akka.Actor;
+using Akka.Dns.Plugins.View;
 using Akka.Dns.Server.Pipeline;
 using Akka.Dns.Wire;
 
 namespace Akka.Dns.Plugins.Template;
 
 /// <summary>
-/// <c>template CLASS TYPE [ZONE...] { match REGEX...; answer|additional|authority RR...; rcode CODE;
-/// ederror CODE [REASON]; fallthrough [ZONES...]; upstream }</c>, once per template (the directive repeats;
-/// templates are tried in order). Regexes and templates are compiled here.
+/// <c>template CLASS TYPE [ZONE...] { match REGEX...; var NAME EXPR; expr EXPR; answer|additional|authority RR...;
+/// rcode CODE; ederror CODE [REASON]; fallthrough [ZONES...]; upstream }</c>, once per template (the directive
+/// repeats; templates are tried in order). Regexes, expressions and templates are compiled here.
 /// </summary>
 [Plugin("template")]
 public sealed class TemplateSetup : IPluginSetup
@@ -17,6 +18,9 @@ public sealed class TemplateSetup : IPluginSetup
     public const int MaxRegexLength = 10000;
 
     public bool AllowMultiple => true;
+
+    /// <summary>expr-lang's identifier rule, as CoreDNS checks a variable's name.</summary>
+    private static readonly Regex VarName = new("^[a-zA-Z_][a-zA-Z0-9_]*$", RegexOptions.CultureInvariant);
 
     public Plugin Setup(SetupContext context)
     {
@@ -39,6 +43,9 @@ public sealed class TemplateSetup : IPluginSetup
             var rcode = Rcode.NoError;
             (ushort Code, string Reason)? ede = null;
             var fall = Fallthrough.Never;
+            var scope = TemplateEnv.Scope;
+            var vars = new List<TemplateVar>();
+            var exprs = new List<ViewExpression>();
             while (r.NextBlock())
             {
                 var property = r.Val;
@@ -96,14 +103,50 @@ public sealed class TemplateSetup : IPluginSetup
                         r.RemainingArgs();
                         break;
                     case "var":
+                    {
+                        var args = r.RemainingArgs();
+                        if (args.Length < 2) throw context.Error(r, r.ArgErr().Detail);
+                        var varName = args[0];
+                        if (!VarName.IsMatch(varName)) throw context.Error(r, $"invalid variable name {GoNet.Quote(varName)}");
+                        if (ViewExpression.Reserved.Contains(varName) || TemplateEnv.Scope.Functions.ContainsKey(varName) || scope.VariableIndex(varName) >= 0)
+                            throw context.Error(r, $"variable name {GoNet.Quote(varName)} is reserved");
+                        ViewExpression e;
+                        try
+                        {
+                            e = ViewExpression.Compile(string.Join(" ", args, 1, args.Length - 1), scope);
+                        }
+                        catch (FormatException x)
+                        {
+                            throw context.Error(r, $"could not compile expression: {varName}, {x.Message}");
+                        }
+                        scope = scope.With(varName, e.Type);
+                        vars.Add(new TemplateVar(varName, e));
+                        break;
+                    }
                     case "expr":
-                        throw context.Error(r, $"'{property}' is not supported yet (no expression language in Akka.Dns's template)");
+                    {
+                        var args = r.RemainingArgs();
+                        if (args.Length == 0) throw context.Error(r, r.ArgErr().Detail);
+                        try
+                        {
+                            exprs.Add(ViewExpression.Compile(string.Join(" ", args), scope));
+                        }
+                        catch (FormatException x)
+                        {
+                            throw context.Error(r, $"could not compile expression: {x.Message}");
+                        }
+                        break;
+                    }
                     default:
                         throw context.Error(r, r.ArgErr().Detail);
                 }
             }
             if (regexes.Count == 0) regexes.Add(Compile(".*")!);
-            templates.Add(new TemplateRule(cls, type, [.. zones], [.. regexes], [.. answer], [.. additional], [.. authority], rcode, ede, fall));
+            templates.Add(new TemplateRule(cls, type, [.. zones], [.. regexes], [.. answer], [.. additional], [.. authority], rcode, ede, fall)
+            {
+                Vars = [.. vars],
+                Exprs = [.. exprs],
+            });
         }
         return new TemplatePlugin([.. templates], [.. allZones], new TemplateCounters(context.Options));
     }
@@ -155,7 +198,17 @@ public sealed record TemplateRule(
     GoTemplate[] Authority,
     int Rcode,
     (ushort Code, string Reason)? Ede,
-    Fallthrough Fall);
+    Fallthrough Fall)
+{
+    /// <summary><c>var</c>s in order: each evaluated for a matching query, later ones reading earlier ones.</summary>
+    public TemplateVar[] Vars { get; init; } = [];
+
+    /// <summary><c>expr</c>s: all must be true for the template to match.</summary>
+    public ViewExpression[] Exprs { get; init; } = [];
+}
+
+/// <summary>One <c>var NAME EXPRESSION</c>; its slot in <see cref="TemplateEnv"/> is its index in the template's vars.</summary>
+public sealed record TemplateVar(string Name, ViewExpression Expression);
 
 public sealed class TemplatePlugin(TemplateRule[] templates, string[] zones, TemplateCounters counters) : Plugin("template")
 {

@@ -27,7 +27,7 @@ public sealed class WhoamiActor : PluginActor
         var cls = request.Class;
         var ip = request.ClientAddressBytes();
         reply.Additional.Add(new DnsRecord(name, ip.Length == 4 ? RrType.A : RrType.AAAA, cls, 0, ip));
-        var srvOwner = (request.Transport == DnsTransport.Udp ? "_udp." : "_tcp.") + (name == DnsName.Root ? "" : name);
+        var srvOwner = TransportLabel(request.Transport) + (name == DnsName.Root ? "" : name);
         reply.Additional.Add(new DnsRecord(srvOwner, RrType.SRV, cls, 0, SrvToRoot((ushort)request.ClientPort)));
         reply.Plugin = "whoami";
         return reply;
@@ -35,4 +35,14 @@ public sealed class WhoamiActor : PluginActor
 
     /// <summary>SRV RDATA "0 0 PORT ." (priority, weight, port, root target).</summary>
     private static byte[] SrvToRoot(ushort port) => [0, 0, 0, 0, (byte)(port >> 8), (byte)port, 0];
+
+    /// <summary>The SRV owner's first label: _udp and _tcp as CoreDNS; _tls, _https and _grpc for the encrypted transports (CoreDNS says _tcp).</summary>
+    internal static string TransportLabel(DnsTransport transport) => transport switch
+    {
+        DnsTransport.Udp => "_udp.",
+        DnsTransport.Tls => "_tls.",
+        DnsTransport.Https => "_https.",
+        DnsTransport.Grpc => "_grpc.",
+        _ => "_tcp.",
+    };
 }

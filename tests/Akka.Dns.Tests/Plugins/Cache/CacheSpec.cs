@@ -515,7 +515,7 @@ public sealed class CacheSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Te
     {
         var (h, store, clock, b) = CacheTestKit.Start(Sys, "cache {\n serve_stale 1h verify\n }");
         await using var _ = h;
-        // The stale fallback comes at three quarters of this; the request deadline (2 s) stays far behind it.
+        // The stale fallback comes at three quarters of this; the request deadline (5 s) stays far behind it.
         store.RefreshTimeout = TimeSpan.FromMilliseconds(200);
         b.Answer = r => Backend.A(r, 10, "192.0.2.1");
         await h.QueryAsync(Q("www.example.org."));

@@ -88,6 +88,32 @@ public sealed class ForwardSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         }
     }
 
+    /// <summary>
+    /// With the defaults (read_timeout 2 s, the server's request-timeout): the first upstream never answers, forward
+    /// waits its read timeout and fails over within its 5 s budget, and the server's deadline must not cut it short.
+    /// </summary>
+    [Theory]
+    [InlineData(DnsTransport.Udp)]
+    [InlineData(DnsTransport.Tcp)]
+    public async Task Forward_should_fail_over_from_a_silent_upstream_with_default_timeouts_before_the_request_deadline(DnsTransport transport)
+    {
+        var ups = await Upstreams(Misbehaviour.Drop, Misbehaviour.Answer);
+        try
+        {
+            await using var h = PipelineHarness.Start(Sys, $". {{\n forward . {Tos(ups)} {{\n  policy sequential\n }}\n}}\n");
+            var reply = await h.QueryAsync("example.org.", transport: transport);
+            _log.WriteLine(reply.ToString());
+            Assert.Equal(ReturnCode.NoError, reply.Rcode);
+            Assert.Equal(Ip(1).ToString(), AnswerOf(reply));
+            Assert.Equal(1, ups[0].Queries);
+            Assert.Equal(1, ups[1].Queries);
+        }
+        finally
+        {
+            await Stop(ups);
+        }
+    }
+
     [Theory]
     [InlineData(DnsTransport.Udp)]
     [InlineData(DnsTransport.Tcp)]
