@@ -22,7 +22,7 @@ public sealed class CacheSetup : IPluginSetup
         {
             r.Next();
             var args = r.RemainingArgs();
-            if (args.Length > 0 && TryAtoi(args[0], out var ttl, out _))
+            if (args.Length > 0 && GoStrconv.TryAtoi(args[0], out var ttl, out _))
             {
                 if (ttl <= 0) throw context.Error(r, $"cache TTL can not be zero or negative: {ttl}");
                 o = o with { SuccessTtl = Seconds(ttl), DenialTtl = Seconds(ttl) };
@@ -197,29 +197,10 @@ public sealed class CacheSetup : IPluginSetup
     private static TimeSpan Seconds(long s) => TimeSpan.FromSeconds(s);
 
     private static long Int(SetupContext context, DirectiveReader r, string s) =>
-        TryAtoi(s, out var n, out var error) ? n : throw context.Error(r, error);
+        GoStrconv.TryAtoi(s, out var n, out var error) ? n : throw context.Error(r, error);
 
     private static TimeSpan Duration(SetupContext context, DirectiveReader r, string s) =>
         GoDuration.TryParse(s, out var ns, out var error) ? GoDuration.ToTimeSpan(ns) : throw context.Error(r, error);
-
-    /// <summary>Go's strconv.Atoi (64-bit int): optional sign, decimal digits; Go's error text.</summary>
-    private static bool TryAtoi(string s, out long n, out string error)
-    {
-        error = "";
-        var digits = s.Length > 0 && s[0] is '+' or '-' ? s[1..] : s;
-        n = 0;
-        if (digits.Length == 0 || digits.AsSpan().ContainsAnyExceptInRange('0', '9'))
-        {
-            error = $"strconv.Atoi: parsing {GoNet.Quote(s)}: invalid syntax";
-            return false;
-        }
-        if (!long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out n))
-        {
-            error = $"strconv.Atoi: parsing {GoNet.Quote(s)}: value out of range";
-            return false;
-        }
-        return true;
-    }
 }
 
 /// <summary>One block's cache: its options and its one store, shared by every pipeline replica's actor.</summary>

@@ -31,7 +31,7 @@ public sealed class TimeoutsSetup : IPluginSetup
 
                 if (option == "maxtcpqueries")
                 {
-                    if (!TryAtoi(args[0], out var n, out var why))
+                    if (!GoStrconv.TryAtoi(args[0], out var n, out var why))
                         throw context.Error(r, $"invalid value for maxtcpqueries '{args[0]}': {why}");
                     if (n == 0 || n < -1)
                         throw context.Error(r, $"maxtcpqueries provided '{n}' needs to be -1 (unlimited) or a positive integer");
@@ -67,27 +67,6 @@ public sealed class TimeoutsSetup : IPluginSetup
         }
 
         return new TimeoutsPlugin(o.ReadTimeout, o.WriteTimeout, o.IdleTimeout, o.MaxTcpQueries);
-    }
-
-    /// <summary>Go's strconv.Atoi (64-bit int): optional sign, decimal digits; Go's error text.</summary>
-    private static bool TryAtoi(string s, out long n, out string error)
-    {
-        error = "";
-        var digits = s.Length > 0 && s[0] is '+' or '-' ? s[1..] : s;
-        if (digits.Length == 0 || !digits.All(char.IsAsciiDigit))
-        {
-            n = 0;
-            error = $"strconv.Atoi: parsing {GoNet.Quote(s)}: invalid syntax";
-            return false;
-        }
-
-        if (!long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out n))
-        {
-            error = $"strconv.Atoi: parsing {GoNet.Quote(s)}: value out of range";
-            return false;
-        }
-
-        return true;
     }
 }
 

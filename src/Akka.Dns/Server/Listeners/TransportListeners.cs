@@ -52,7 +52,7 @@ public static class TransportListeners
     {
         Transport.Dns => true,
         Transport.Tls => false,
-        Transport.Https => false,
+        Transport.Https => true,
         Transport.Grpc => true,
         _ => false,
     };
@@ -60,6 +60,7 @@ public static class TransportListeners
     /// <summary>A listener for a tls://, https:// or grpc:// plan.</summary>
     public static IDnsListener Create(ListenerContext context) => context.Plan.Transport switch
     {
+        Transport.Https => new Https.DohListener(context),
         Transport.Grpc => new Grpc.GrpcListener(context),
         _ => throw new NotSupportedException($"{ServerKey.SchemePrefix(context.Plan.Transport)} is not served by this build"),
     };
