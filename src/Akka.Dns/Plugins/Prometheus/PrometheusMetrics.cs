@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Akka.Actor;
@@ -46,9 +45,6 @@ public static class PrometheusMetrics
     public static readonly Gauge PluginEnabled = PrometheusRegistry.Gauge("coredns_plugin_enabled",
         "A metric that indicates whether a plugin is enabled on per server and zone basis.", "server", "zone", "view", "name");
 
-    public static readonly Counter HttpsResponses = PrometheusRegistry.Counter(Dns + "https_responses_total",
-        "Counter of DoH responses per server and http status code.", "server", "status");
-
     public static readonly Counter PluginRestarts = PrometheusRegistry.Counter("akkadns_plugin_restarts_total",
         "Plugin actors restarted by their block's supervisor after a failure.", "block", "plugin");
 
@@ -58,7 +54,6 @@ public static class PrometheusMetrics
     public static readonly Gauge ClusterMembers = PrometheusRegistry.Gauge("akkadns_cluster_members",
         "Cluster members by status (Akka's member status; Unreachable counts reachability apart), sampled at scrape time.", "status");
 
-    private static readonly ConcurrentDictionary<(string Server, int Status), Counter.Child> HttpsChildren = new();
     private static readonly HashSet<(string, string)> MailboxSeries = [];
     private static readonly HashSet<string> MemberSeries = [];
     private static readonly Dictionary<(string, string, string, string), int> Enabled = [];
@@ -74,6 +69,7 @@ public static class PrometheusMetrics
         Server.Routing.RequestDispatcher.Unrouted = RequestMetrics.Dropped;
         PrometheusRegistry.AddScrapeSource(MailboxDepth, SampleMailboxes);
         PrometheusRegistry.AddScrapeSource(ClusterMembers, SampleCluster);
+        PrometheusRegistry.AddScrapeSource(Https.HttpsMetrics.Responses, CopyHttpsResponses);
         // Every plugin's metrics exist from the start, as promauto's do in CoreDNS (a counter shows 0 before use).
         foreach (var t in PluginMetricClasses()) System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(t.TypeHandle);
     }
@@ -91,13 +87,16 @@ public static class PrometheusMetrics
 
     /// <summary>
     /// Counts one DoH response (<c>coredns_dns_https_responses_total{server, status}</c>): 200 processed, 404
-    /// rejected on validation, 400 not a DNS message, 500 no response. A lock-free lookup of a cached child.
+    /// rejected on validation, 400 not a DNS message, 500 no response. It counts in the DoH listener's own striped
+    /// counters (<see cref="Server.Listeners.Https.DohMetrics"/>, which a DoH listener increments directly), copied
+    /// into the metric when <c>/metrics</c> is read.
     /// </summary>
-    public static void CountHttpsResponse(string server, int status)
+    public static void CountHttpsResponse(string server, int status) => Server.Listeners.Https.DohMetrics.For(server).Count(status);
+
+    private static void CopyHttpsResponses()
     {
-        if (!HttpsChildren.TryGetValue((server, status), out var child))
-            child = HttpsChildren.GetOrAdd((server, status), k => HttpsResponses.WithLabels(k.Server, k.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        child.Inc();
+        foreach (var (server, status, count) in Server.Listeners.Https.DohMetrics.Snapshot())
+            Https.HttpsMetrics.Responses.WithLabels(server, status.ToString(System.Globalization.CultureInfo.InvariantCulture)).IncTo(count);
     }
 
     /// <summary>Sets coredns_plugin_enabled for a running block's label sets (counted: several instances may share one across a reload).</summary>
