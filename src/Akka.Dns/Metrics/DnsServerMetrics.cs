@@ -22,7 +22,7 @@ public sealed class Counter
     }
 }
 
-/// <summary>Process-wide server counters (the prometheus plugin exports them later under CoreDNS's names).</summary>
+/// <summary>Process-wide server counters and hooks (the prometheus plugin exports panics, restarts and mailbox depths).</summary>
 public static class DnsServerMetrics
 {
     /// <summary>coredns_panics_total: plugin actors that threw.</summary>
@@ -39,4 +39,10 @@ public static class DnsServerMetrics
     public static readonly Counter TcpRejected = new();
     /// <summary>Replies written.</summary>
     public static readonly Counter Replies = new();
+
+    /// <summary>Told of each plugin actor restarted by supervision: (block name, plugin). The prometheus plugin counts them.</summary>
+    public static Action<string, string>? PluginRestarted { get; set; }
+
+    /// <summary>The server blocks whose supervisors run now (the prometheus plugin samples their mailboxes at scrape time).</summary>
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<Server.Pipeline.BlockRuntime, byte> LiveBlocks = new();
 }

@@ -15,6 +15,15 @@ public interface IResponseWriter
     DnsResponse OnResponse(DnsRequest request, DnsResponse response);
 }
 
+/// <summary>
+/// Sees how a request ended, once, after every message of its answer was written (metrics): the last reply as the
+/// writers left it (null when the request was dropped without a reply) and the octets written to the transport.
+/// </summary>
+public interface IReplyObserver
+{
+    void OnReplied(DnsRequest request, DnsResponse? response, int length);
+}
+
 /// <summary>Writes the encoded reply to the transport the query came from.</summary>
 public interface IReplyTarget
 {
@@ -53,6 +62,7 @@ public sealed class DnsRequest
     private int _writerCount;
     private int _answered;
     private IPEndPoint? _client;
+    private DnsResponse? _last;
 
     internal DnsRequest(DnsQuery query, DnsTransport transport, IReplyTarget target, ServerInfo server, SocketAddress? clientAddress, IPEndPoint? client, IPEndPoint local)
     {
@@ -130,6 +140,13 @@ public sealed class DnsRequest
     /// <summary>The TSIG error of a signed request that failed verification (BADSIG, BADKEY, BADTIME), 0 otherwise.</summary>
     public int TsigError { get; set; }
 
+    /// <summary>Told how the request ended (the prometheus plugin sets it; the dispatcher for requests it refuses). One per request.</summary>
+    public IReplyObserver? Observer { get; set; }
+    /// <summary>The plugin actor that last received this request (who answered, when the reply does not say).</summary>
+    public string? LastPlugin { get; internal set; }
+    /// <summary>Octets written to the transport for this request so far.</summary>
+    public int Written { get; internal set; }
+
     /// <summary>Position in the in-flight table (for the deadline), -1 when not tracked.</summary>
     internal long InFlightSlot { get; set; } = -1;
     internal InFlightTable? InFlight { get; set; }
@@ -205,6 +222,7 @@ public sealed class DnsRequest
                 response.Error = $"response writer {writers![i].GetType().Name}: {e.Message}";
             }
         }
+        _last = response;
         ReplyWriter.Write(this, response);
     }
 
@@ -212,6 +230,7 @@ public sealed class DnsRequest
     {
         InFlight?.Remove(this);
         Target.Completed(this);
+        Observer?.OnReplied(this, _last, Written);
     }
 
     /// <summary>

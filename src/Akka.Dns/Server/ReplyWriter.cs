@@ -50,6 +50,7 @@ internal static class ReplyWriter
                 if (signed >= 0) len = signed;
             }
             request.Target.Send(request, buf.AsSpan(0, len));
+            request.Written += len;
         }
         finally
         {

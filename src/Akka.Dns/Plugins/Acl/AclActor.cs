@@ -21,10 +21,15 @@ public sealed class AclActor : PluginActor
     private static readonly byte[] FilteredData = [0, (byte)EdeFiltered];
 
     private readonly AclRule[] _rules;
+    private readonly AclCounters _counters;
 
-    public static Props Props(AclRule[] rules, ChainLink? next) => Akka.Actor.Props.Create(() => new AclActor(rules, next));
+    public static Props Props(AclRule[] rules, AclCounters counters, ChainLink? next) => Akka.Actor.Props.Create(() => new AclActor(rules, counters, next));
 
-    public AclActor(AclRule[] rules, ChainLink? next) : base("acl", next) => _rules = rules;
+    public AclActor(AclRule[] rules, AclCounters counters, ChainLink? next) : base("acl", next)
+    {
+        _rules = rules;
+        _counters = counters;
+    }
 
     protected override void Handle(DnsRequest request)
     {
@@ -37,23 +42,28 @@ public sealed class AclActor : PluginActor
             {
                 case AclAction.Drop:
                     AclMetrics.Dropped.Increment();
+                    _counters.Dropped.Inc(request);
                     request.Drop();
                     return;
                 case AclAction.Block:
                     AclMetrics.Blocked.Increment();
+                    _counters.Blocked.Inc(request);
                     request.Respond(Reply(request, Rcode.Refused, BlockedData));
                     return;
                 case AclAction.Filter:
                     AclMetrics.Filtered.Increment();
+                    _counters.Filtered.Inc(request);
                     request.Respond(Reply(request, Rcode.NoError, FilteredData));
                     return;
                 case AclAction.Allow:
                     AclMetrics.Allowed.Increment();
+                    _counters.Allowed.Inc(request);
                     Next(request);
                     return;
             }
         }
         AclMetrics.Allowed.Increment();
+        _counters.Allowed.Inc(request);
         Next(request);
     }
 

@@ -38,7 +38,7 @@ public sealed class AclSetup : IPluginSetup
             }
             rules.Add(new AclRule([.. zones], [.. policies]));
         }
-        return new AclPlugin([.. rules]);
+        return new AclPlugin([.. rules], new AclCounters(context.Options));
     }
 
     private static AclPolicy ParsePolicy(SetupContext context, DirectiveReader r, AclAction action, string[] tokens)
@@ -142,9 +142,9 @@ public sealed record AclPolicy(AclAction Action, IReadOnlySet<ushort>? Types, IP
 /// <summary>One <c>acl</c> directive: its zones and its policies in order.</summary>
 public sealed record AclRule(string[] Zones, AclPolicy[] Policies);
 
-public sealed class AclPlugin(AclRule[] rules) : Plugin("acl")
+public sealed class AclPlugin(AclRule[] rules, AclCounters counters) : Plugin("acl")
 {
     public AclRule[] Rules { get; } = rules;
 
-    public override Props HandlerProps(ChainLink? next) => AclActor.Props(Rules, next);
+    public override Props HandlerProps(ChainLink? next) => AclActor.Props(Rules, counters, next);
 }

@@ -99,6 +99,7 @@ public sealed class AutopathActor : PluginActor
         if (Rcode.ClientWrite(reply.Rcode) && reply.Rcode != Rcode.NxDomain)
         {
             AutopathMetrics.Success.Increment();
+            AutopathMetrics.SuccessByServer.Inc(walk.Original);
             walk.Original.Respond(Cnamer(reply, walk.Original.Name));
             return;
         }

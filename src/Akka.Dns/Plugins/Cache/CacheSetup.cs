@@ -134,7 +134,7 @@ public sealed class CacheSetup : IPluginSetup
             }
             if (policy && !serveStale) throw context.Error(r, "serve_stale_policy requires serve_stale");
         }
-        var plugin = new CachePlugin(o);
+        var plugin = new CachePlugin(o) { Server = Prometheus.BlockLabels.Server(context), BlockOptions = context.Options };
         plugin.Store.RefreshTimeout = context.Settings.RequestTimeout;
         return plugin;
     }
@@ -215,5 +215,21 @@ public sealed class CachePlugin : Plugin
     public CacheOptions Options { get; }
     public CacheStore Store { get; }
 
+    /// <summary>The metrics' server label (the block's first listen address) and the block's options (view).</summary>
+    public string Server { get; init; } = "";
+    public BlockOptions BlockOptions { get; init; } = new();
+
     public override Props HandlerProps(ChainLink? next) => CacheActor.Props(Store, next);
+
+    public override Task StartAsync(PluginHost host, CancellationToken ct)
+    {
+        CacheMetrics.Start(this);
+        return Task.CompletedTask;
+    }
+
+    public override Task StopAsync()
+    {
+        CacheMetrics.Stop(this);
+        return Task.CompletedTask;
+    }
 }

@@ -83,6 +83,7 @@ public sealed class Dns64Actor : PluginActor
             return;
         }
         Dns64Metrics.Translated.Increment();
+        Dns64Metrics.TranslatedByServer.Inc(request);
         request.Respond(Synthesize(request, first, a, _options));
     }
 

@@ -115,6 +115,7 @@ public sealed class ForwardPlugin : Plugin
 
     public override Task StartAsync(PluginHost host, CancellationToken ct)
     {
+        ForwardMetrics.Start(this);
         foreach (var s in Stanzas)
         {
             if (s.Options.MaxFails == 0) continue; // max_fails 0: never checked, never down
@@ -130,6 +131,7 @@ public sealed class ForwardPlugin : Plugin
 
     public override Task StopAsync()
     {
+        ForwardMetrics.Stop(this);
         foreach (var a in _health) a.Tell(PoisonPill.Instance);
         _health.Clear();
         foreach (var s in Stanzas)

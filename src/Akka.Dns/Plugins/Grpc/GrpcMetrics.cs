@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using Akka.Dns.Plugins.Prometheus;
 
 namespace Akka.Dns.Plugins.Grpc;
 
 /// <summary>
-/// The grpc plugin's counts, kept until the prometheus plugin exports them under CoreDNS's names. Counted, as
-/// CoreDNS counts them, once an upstream's reply was received and unpacked.
+/// The grpc plugin's counts, exported by the prometheus plugin under CoreDNS's names. Counted, as CoreDNS counts
+/// them, once an upstream's reply was received and unpacked. The exported children are cached per upstream (and
+/// RCODE) in lock-free dictionaries, so an exchange never goes through prometheus-net's <c>WithLabels</c>.
 /// </summary>
 public static class GrpcMetrics
 {
@@ -17,11 +19,30 @@ public static class GrpcMetrics
     /// <summary>coredns_grpc_request_duration_seconds{to}: how long each upstream exchange took.</summary>
     public static readonly ConcurrentDictionary<string, DurationHistogram> Duration = new(StringComparer.Ordinal);
 
+    public static readonly global::Prometheus.Histogram RequestDuration = PrometheusRegistry.Histogram("coredns_grpc_request_duration_seconds",
+        "Histogram of the time each request took.", PrometheusRegistry.TimeBuckets, "to");
+
+    public static readonly global::Prometheus.Counter RequestsTotal = PrometheusRegistry.Counter("coredns_grpc_requests_total",
+        "Counter of requests made per upstream.", "to");
+
+    public static readonly global::Prometheus.Counter ResponsesTotal = PrometheusRegistry.Counter("coredns_grpc_responses_total",
+        "Counter of requests made per upstream.", "to", "rcode");
+
+    private static readonly ConcurrentDictionary<string, (global::Prometheus.Counter.Child Requests, global::Prometheus.Histogram.Child Duration)> ByTo =
+        new(StringComparer.Ordinal);
+
+    private static readonly ConcurrentDictionary<(string To, string Rcode), global::Prometheus.Counter.Child> ByRcode = new();
+
     internal static void Observe(string to, int rcode, TimeSpan took)
     {
+        var name = Wire.Rcode.ToString(rcode);
         Requests.GetOrAdd(to, static _ => new Counter()).Increment();
-        Responses.GetOrAdd((to, Wire.Rcode.ToString(rcode)), static _ => new Counter()).Increment();
+        Responses.GetOrAdd((to, name), static _ => new Counter()).Increment();
         Duration.GetOrAdd(to, static _ => new DurationHistogram()).Observe(took.TotalSeconds);
+        var t = ByTo.GetOrAdd(to, static k => (RequestsTotal.WithLabels(k), RequestDuration.WithLabels(k)));
+        t.Requests.Inc();
+        t.Duration.Observe(took.TotalSeconds);
+        ByRcode.GetOrAdd((to, name), static k => ResponsesTotal.WithLabels(k.To, k.Rcode)).Inc();
     }
 }
 

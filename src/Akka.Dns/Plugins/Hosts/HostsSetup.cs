@@ -150,11 +150,13 @@ public sealed class HostsPlugin(HostsSource source) : Plugin("hosts")
     public override Task StartAsync(PluginHost host, CancellationToken ct)
     {
         Source.Start();
+        HostsMetrics.Start(this);
         return Task.CompletedTask;
     }
 
     public override Task StopAsync()
     {
+        HostsMetrics.Stop(this);
         Source.Stop();
         return Task.CompletedTask;
     }

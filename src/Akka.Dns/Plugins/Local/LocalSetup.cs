@@ -36,6 +36,11 @@ public static class LocalMetrics
 {
     /// <summary>coredns_local_localhost_requests_total: non-apex localhost queries (no server label, as in CoreDNS).</summary>
     public static readonly Counter LocalhostRequests = new();
+
+    public static readonly global::Prometheus.Counter LocalhostRequestsTotal = Prometheus.PrometheusRegistry.Counter(
+        "coredns_local_localhost_requests_total", "Counter of localhost.<domain> requests.");
+
+    static LocalMetrics() => Prometheus.PrometheusRegistry.Follow(LocalhostRequestsTotal, LocalhostRequests);
 }
 
 public sealed class LocalPlugin(bool localhostPrefix, bool debug) : Plugin("local")

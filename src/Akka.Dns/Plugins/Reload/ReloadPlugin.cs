@@ -1,9 +1,16 @@
+using Akka.Dns.Plugins.Prometheus;
+
 namespace Akka.Dns.Plugins.Reload;
 
-/// <summary>coredns_reload_failed_total: reload attempts that kept the old config (the prometheus plugin exports it).</summary>
+/// <summary>coredns_reload_failed_total: reload attempts that kept the old config (the daemon counts them).</summary>
 public static class ReloadMetrics
 {
     public static readonly Counter Failed = new();
+
+    public static readonly global::Prometheus.Counter FailedTotal = PrometheusRegistry.Counter("coredns_reload_failed_total",
+        "Counter of the number of failed reload attempts.");
+
+    static ReloadMetrics() => PrometheusRegistry.Follow(FailedTotal, Failed);
 }
 
 /// <summary>

@@ -19,14 +19,16 @@ public sealed class TemplateActor : PluginActor
 {
     private readonly TemplateRule[] _templates;
     private readonly string[] _zones;
+    private readonly TemplateCounters _counters;
 
-    public static Props Props(TemplateRule[] templates, string[] zones, ChainLink? next) =>
-        Akka.Actor.Props.Create(() => new TemplateActor(templates, zones, next));
+    public static Props Props(TemplateRule[] templates, string[] zones, TemplateCounters counters, ChainLink? next) =>
+        Akka.Actor.Props.Create(() => new TemplateActor(templates, zones, counters, next));
 
-    public TemplateActor(TemplateRule[] templates, string[] zones, ChainLink? next) : base("template", next)
+    public TemplateActor(TemplateRule[] templates, string[] zones, TemplateCounters counters, ChainLink? next) : base("template", next)
     {
         _templates = templates;
         _zones = zones;
+        _counters = counters;
     }
 
     protected override void Handle(DnsRequest request)
@@ -49,6 +51,7 @@ public sealed class TemplateActor : PluginActor
                 }
                 continue;
             }
+            _counters.Match(request, data);
             if (t.Rcode == Rcode.ServFail)
             {
                 request.Fail(Rcode.ServFail, null, "template");
@@ -68,9 +71,9 @@ public sealed class TemplateActor : PluginActor
         var answers = new List<DnsRecord>(t.Answer.Length);
         try
         {
-            foreach (var a in t.Answer) answers.Add(Render(a, data));
-            foreach (var a in t.Additional) reply.Additional.Add(Render(a, data));
-            foreach (var a in t.Authority) reply.Authority.Add(Render(a, data));
+            foreach (var a in t.Answer) answers.Add(Render(request, a, data, "answer"));
+            foreach (var a in t.Additional) reply.Additional.Add(Render(request, a, data, "additional"));
+            foreach (var a in t.Authority) reply.Authority.Add(Render(request, a, data, "authority"));
         }
         catch (TemplateException e)
         {
@@ -90,10 +93,22 @@ public sealed class TemplateActor : PluginActor
         Continue(new Pending(request, reply, answers));
     }
 
-    /// <summary>Runs a template and reads its output as one resource record (CoreDNS's dns.NewRR).</summary>
-    private static DnsRecord Render(GoTemplate template, TemplateData data)
+    /// <summary>
+    /// Runs a template and reads its output as one resource record (CoreDNS's dns.NewRR); a failure counts in
+    /// coredns_template_template_failures_total (execution) or coredns_template_rr_failures_total (not a record).
+    /// </summary>
+    private DnsRecord Render(DnsRequest request, GoTemplate template, TemplateData data, string section)
     {
-        var text = template.Execute(data);
+        string text;
+        try
+        {
+            text = template.Execute(data);
+        }
+        catch (TemplateException)
+        {
+            _counters.Failure(TemplateMetrics.TemplateFailures, request, data, section, template.Name);
+            throw;
+        }
         IReadOnlyList<DnsRecord> records;
         try
         {
@@ -101,9 +116,14 @@ public sealed class TemplateActor : PluginActor
         }
         catch (Exception e) when (e is MasterFileException or FormatException or ArgumentException)
         {
+            _counters.Failure(TemplateMetrics.RrFailures, request, data, section, template.Name);
             throw new TemplateException($"{template.Name}: {e.Message}");
         }
-        if (records.Count == 0) throw new TemplateException($"{template.Name}: no resource record in \"{text}\"");
+        if (records.Count == 0)
+        {
+            _counters.Failure(TemplateMetrics.RrFailures, request, data, section, template.Name);
+            throw new TemplateException($"{template.Name}: no resource record in \"{text}\"");
+        }
         return records[0];
     }
 

@@ -148,7 +148,7 @@ public sealed class TemplateSetup : IPluginSetup
                 Exprs = [.. exprs],
             });
         }
-        return new TemplatePlugin([.. templates], [.. allZones]);
+        return new TemplatePlugin([.. templates], [.. allZones], new TemplateCounters(context.Options));
     }
 
     /// <summary>A Go (RE2) pattern as a .NET regex: non-backtracking (linear, like RE2), <c>(?P&lt;name&gt;</c> accepted.</summary>
@@ -210,10 +210,10 @@ public sealed record TemplateRule(
 /// <summary>One <c>var NAME EXPRESSION</c>; its slot in <see cref="TemplateEnv"/> is its index in the template's vars.</summary>
 public sealed record TemplateVar(string Name, ViewExpression Expression);
 
-public sealed class TemplatePlugin(TemplateRule[] templates, string[] zones) : Plugin("template")
+public sealed class TemplatePlugin(TemplateRule[] templates, string[] zones, TemplateCounters counters) : Plugin("template")
 {
     public IReadOnlyList<TemplateRule> Templates { get; } = templates;
     public IReadOnlyList<string> Zones { get; } = zones;
 
-    public override Props HandlerProps(ChainLink? next) => TemplateActor.Props(templates, zones, next);
+    public override Props HandlerProps(ChainLink? next) => TemplateActor.Props(templates, zones, counters, next);
 }

@@ -38,6 +38,7 @@ public abstract class PluginActor : UntypedActor
                 Next(r);
                 return;
             }
+            r.LastPlugin = Name;
             try
             {
                 Handle(r);

@@ -32,6 +32,7 @@ public sealed class ServerBlockActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        DnsServerMetrics.LiveBlocks[_block] = 0;
         for (var r = 0; r < _block.Replicas; r++)
             for (var i = _block.Handlers.Count - 1; i >= 0; i--)
                 Spawn(r, i);
@@ -73,8 +74,23 @@ public sealed class ServerBlockActor : ReceiveActor, IWithTimers
         return TimeSpan.FromMilliseconds(d);
     }
 
+    protected override void PostStop() => DnsServerMetrics.LiveBlocks.TryRemove(_block, out _);
+
     protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(_settings.MaxNrOfRetries, _settings.WithinTimeRange, Decide);
+        new CountingStrategy(_settings.MaxNrOfRetries, _settings.WithinTimeRange, Decide, this);
+
+    /// <summary>The HOCON strategy, telling <see cref="DnsServerMetrics.PluginRestarted"/> which plugin of which block restarted.</summary>
+    private sealed class CountingStrategy(int retries, TimeSpan within, Func<Exception, Directive> decide, ServerBlockActor owner)
+        : OneForOneStrategy(retries, within, decide)
+    {
+        public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause,
+            Akka.Actor.Internal.ChildRestartStats stats, IReadOnlyCollection<Akka.Actor.Internal.ChildRestartStats> children)
+        {
+            if (restart && owner._children.TryGetValue(child, out var pos))
+                DnsServerMetrics.PluginRestarted?.Invoke(owner._block.Name, owner._block.Handlers[pos.Index].Name);
+            base.ProcessFailure(context, restart, child, cause, stats, children);
+        }
+    }
 
     private Directive Decide(Exception e)
     {

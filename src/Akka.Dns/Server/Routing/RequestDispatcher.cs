@@ -11,6 +11,12 @@ public sealed class RequestDispatcher
 {
     private volatile ZoneTable _table;
 
+    /// <summary>
+    /// Told of every request the dispatcher refuses before any block sees it (class, no zone, empty block): the
+    /// prometheus plugin counts them under zone "dropped", as CoreDNS's errorAndMetricsFunc does. Null until set.
+    /// </summary>
+    public static IReplyObserver? Unrouted { get; set; }
+
     private readonly InFlightTable[] _inFlight;
 
     /// <summary>
@@ -53,6 +59,7 @@ public sealed class RequestDispatcher
         var table = _table;
         if (q.Class != RrClass.IN && !table.OpensNonInClasses)
         {
+            request.Observer = Unrouted;
             request.Fail(Rcode.Refused);
             return;
         }
@@ -75,6 +82,7 @@ public sealed class RequestDispatcher
         }
         if (block is null || block.IsEmpty)
         {
+            request.Observer = Unrouted;
             request.Fail(Rcode.Refused);
             return;
         }
