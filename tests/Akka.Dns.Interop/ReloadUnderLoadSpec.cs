@@ -19,9 +19,9 @@ public sealed class ReloadUnderLoadSpec(ITestOutputHelper output)
     private const int Clients = 4;
     private const int QueriesPerClient = 4000; // the loop's bound; it stops earlier once the rewrites are done
 
-    private static string Valid(int v) => $".:{{PORT}} {{\n    chaos valid-{v}\n    whoami\n}}\n";
+    private static string Valid(int v) => $".:{{PORT}} {{\n    prometheus 127.0.0.1:{{METRICS}}\n    chaos valid-{v}\n    whoami\n}}\n";
 
-    private static string Broken(int v) => $".:{{PORT}} {{\n    chaos broken-{v}\n    whoami {{\n}}\n";   // unclosed block
+    private static string Broken(int v) => $".:{{PORT}} {{\n    prometheus 127.0.0.1:{{METRICS}}\n    chaos broken-{v}\n    whoami {{\n}}\n";   // unclosed block
 
     private sealed class Load
     {
@@ -67,11 +67,7 @@ public sealed class ReloadUnderLoadSpec(ITestOutputHelper output)
         }
     }
 
-    /// <summary>
-    /// coredns_reload_failed_total. The prometheus plugin is not in this build yet, so it is counted from the
-    /// daemon's "reload failed" log lines; once /metrics exists, add <c>prometheus 127.0.0.1:PORT</c> to the
-    /// Corefiles and return <c>await MetricAsync(metricsPort, "coredns_reload_failed_total")</c> instead.
-    /// </summary>
+    /// <summary>The daemon's "reload failed" log lines (each step waits for its own; the total is checked against /metrics).</summary>
     private static Task<long> FailedReloadsAsync(Daemon d) =>
         Task.FromResult((long)d.Stderr.Lines.Count(l => l.Contains("reload failed", StringComparison.Ordinal)));
 
@@ -102,7 +98,8 @@ public sealed class ReloadUnderLoadSpec(ITestOutputHelper output)
     [Fact]
     public async Task Reloads_under_load_should_lose_no_query_never_serve_a_broken_config_and_count_each_failure()
     {
-        await using var d = await Daemon.StartAsync(Valid(0));
+        var metrics = Ports.Free();
+        await using var d = await Daemon.StartAsync(Valid(0).Replace("{METRICS}", metrics.ToString()));
         try
         {
             Assert.Equal("valid-0", await VersionAsync(d.Port));
@@ -117,7 +114,7 @@ public sealed class ReloadUnderLoadSpec(ITestOutputHelper output)
                 var ok = v % 2 == 0;
                 var completes = d.Stdout.Lines.Count(l => l.Contains("Reloading complete", StringComparison.Ordinal));
                 var failures = await FailedReloadsAsync(d);
-                await File.WriteAllTextAsync(d.CorefilePath, (ok ? Valid(v) : Broken(v)).Replace("{PORT}", d.Port.ToString()));
+                await File.WriteAllTextAsync(d.CorefilePath, (ok ? Valid(v) : Broken(v)).Replace("{PORT}", d.Port.ToString()).Replace("{METRICS}", metrics.ToString()));
                 d.Signal(Daemon.SIGUSR1);
                 if (ok)
                 {
@@ -146,6 +143,7 @@ public sealed class ReloadUnderLoadSpec(ITestOutputHelper output)
             Assert.DoesNotContain(load.Markers.Keys, k => k.StartsWith("broken-", StringComparison.Ordinal));
             for (var v = 0; v <= Versions; v += 2) Assert.Contains($"valid-{v}", load.Markers.Keys);
             Assert.Equal(broken, await FailedReloadsAsync(d));
+            Assert.Equal(broken, await MetricAsync(metrics, "coredns_reload_failed_total"));
             Assert.False(d.HasExited);
         }
         finally

@@ -54,6 +54,30 @@ public static class PrometheusMetrics
     public static readonly Gauge ClusterMembers = PrometheusRegistry.Gauge("akkadns_cluster_members",
         "Cluster members by status (Akka's member status; Unreachable counts reachability apart), sampled at scrape time.", "status");
 
+    public static readonly Counter MalformedPackets = PrometheusRegistry.Counter("akkadns_malformed_packets_total",
+        "Packets that could not be parsed (answered FORMERR when the header was readable, else dropped).");
+
+    public static readonly Counter DroppedPackets = PrometheusRegistry.Counter("akkadns_dropped_packets_total",
+        "Packets dropped without an answer (shorter than a header, a response, ...).");
+
+    public static readonly Counter DeadlineServfails = PrometheusRegistry.Counter("akkadns_deadline_servfail_total",
+        "Requests answered SERVFAIL by the server because no plugin answered within akka.dns.server.request-timeout.");
+
+    public static readonly Counter TcpRejected = PrometheusRegistry.Counter("akkadns_tcp_rejected_total",
+        "TCP connections closed at once because the listener was at akka.dns.tcp.max-connections.");
+
+    public static readonly Counter DotConnections = PrometheusRegistry.Counter("akkadns_dot_connections_total",
+        "tls:// connections accepted (handshake done, or clear text without a tls plugin).");
+
+    public static readonly Counter DotRejected = PrometheusRegistry.Counter("akkadns_dot_rejected_total",
+        "tls:// connections closed at once because the listener was at akka.dns.dot.max-connections.");
+
+    public static readonly Counter DotHandshakeFailures = PrometheusRegistry.Counter("akkadns_dot_handshake_failures_total",
+        "tls:// handshakes that failed (reason error: the peer or client_auth; timeout: past akka.dns.dot.handshake-timeout).", "reason");
+
+    public static readonly Counter DotWriteTimeouts = PrometheusRegistry.Counter("akkadns_dot_write_timeouts_total",
+        "tls:// connections closed because a reply could not be written within akka.dns.dot.write-timeout.");
+
     private static readonly HashSet<(string, string)> MailboxSeries = [];
     private static readonly HashSet<string> MemberSeries = [];
     private static readonly Dictionary<(string, string, string, string), int> Enabled = [];
@@ -65,6 +89,15 @@ public static class PrometheusMetrics
         var plus = version.IndexOf('+');
         BuildInfo.WithLabels(plus < 0 ? version : version[..plus], plus < 0 ? "" : version[(plus + 1)..], RuntimeInformation.FrameworkDescription).Set(1);
         PrometheusRegistry.Follow(Panics, DnsServerMetrics.Panics);
+        PrometheusRegistry.Follow(MalformedPackets, DnsServerMetrics.Malformed);
+        PrometheusRegistry.Follow(DroppedPackets, DnsServerMetrics.Dropped);
+        PrometheusRegistry.Follow(DeadlineServfails, DnsServerMetrics.TimedOut);
+        PrometheusRegistry.Follow(TcpRejected, DnsServerMetrics.TcpRejected);
+        PrometheusRegistry.Follow(DotConnections, Server.Listeners.Tls.DotMetrics.Connections);
+        PrometheusRegistry.Follow(DotRejected, Server.Listeners.Tls.DotMetrics.Rejected);
+        PrometheusRegistry.Follow(DotHandshakeFailures.WithLabels("error"), Server.Listeners.Tls.DotMetrics.HandshakeFailures);
+        PrometheusRegistry.Follow(DotHandshakeFailures.WithLabels("timeout"), Server.Listeners.Tls.DotMetrics.HandshakeTimeouts);
+        PrometheusRegistry.Follow(DotWriteTimeouts, Server.Listeners.Tls.DotMetrics.WriteTimeouts);
         DnsServerMetrics.PluginRestarted = (block, plugin) => PluginRestarts.WithLabels(block, plugin).Inc();
         Server.Routing.RequestDispatcher.Unrouted = RequestMetrics.Dropped;
         PrometheusRegistry.AddScrapeSource(MailboxDepth, SampleMailboxes);

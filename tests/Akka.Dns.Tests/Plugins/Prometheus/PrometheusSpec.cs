@@ -179,6 +179,46 @@ public sealed class PrometheusSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Prometheus_should_export_malformed_packets_and_failed_DoT_handshakes()
+    {
+        using var pki = new Akka.Dns.TestCertificates.TestPki();
+        var dns = HealthSpec.FreePort();
+        var dot = HealthSpec.FreePort();
+        var http = HealthSpec.FreePort();
+        await using var server = await HealthSpec.StartServerAsync(Sys,
+            $".:{dns} {{\n bind 127.0.0.1\n prometheus 127.0.0.1:{http}\n whoami\n}}\n" +
+            $"tls://.:{dot} {{\n bind 127.0.0.1\n tls {pki.ServerCertFile} {pki.ServerKeyFile}\n whoami\n}}\n");
+        var before = await ScrapeAsync(http);
+
+        // A readable header whose question is cut short: FORMERR, counted as malformed.
+        using (var udp = new UdpClient(AddressFamily.InterNetwork))
+        {
+            await udp.SendAsync(new byte[] { 0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 3, (byte)'w', (byte)'w' }, new IPEndPoint(IPAddress.Loopback, dns));
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var reply = (await udp.ReceiveAsync(cts.Token)).Buffer;
+            Assert.Equal(Rcode.FormErr, reply[3] & 0x0F);
+        }
+        // Plain DNS bytes to a TLS listener: the handshake fails.
+        using (var tcp = new TcpClient(AddressFamily.InterNetwork))
+        {
+            await tcp.ConnectAsync(IPAddress.Loopback, dot);
+            var s = tcp.GetStream();
+            var q = new QueryBuilder("x.example.").Build();
+            await s.WriteAsync(new[] { (byte)(q.Length >> 8), (byte)q.Length });
+            await s.WriteAsync(q);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            while (await s.ReadAsync(new byte[512], cts.Token) > 0)
+            {
+            }
+        }
+
+        var after = await ScrapeAsync(http);
+        Assert.True(after.Value("akkadns_malformed_packets_total") >= (before.Value("akkadns_malformed_packets_total") ?? 0) + 1);
+        Assert.True(after.Value("akkadns_dot_handshake_failures_total", ("reason", "error")) >=
+                    (before.Value("akkadns_dot_handshake_failures_total", ("reason", "error")) ?? 0) + 1);
+    }
+
+    [Fact]
     public async Task Prometheus_counters_should_survive_a_reload_and_export_the_reload_failures()
     {
         var dns = HealthSpec.FreePort();
