@@ -52,6 +52,13 @@ public abstract class Plugin
     /// </summary>
     public virtual bool AcceptsUpdates => false;
 
+    /// <summary>
+    /// Sees every request routed to this plugin's block once it is answered (prometheus counts with it). The
+    /// dispatcher attaches it when it routes, so the plugin needs no actor in the chain; the first non-null one of
+    /// a block is used.
+    /// </summary>
+    public virtual Server.IReplyObserver? Observer => null;
+
     /// <summary>Starts what the plugin runs besides queries (HTTP endpoints, watchers).</summary>
     public virtual Task StartAsync(PluginHost host, CancellationToken ct) => Task.CompletedTask;
 

@@ -174,7 +174,7 @@ public static class PrometheusMetrics
         foreach (var block in DnsServerMetrics.LiveBlocks.Keys)
         {
             var loads = false;
-            foreach (var p in block.Handlers) loads |= p is PrometheusPlugin;
+            foreach (var p in block.Plugins) loads |= p is PrometheusPlugin;
             if (!loads) continue;
             foreach (var replica in block.Links)
                 foreach (var link in replica)

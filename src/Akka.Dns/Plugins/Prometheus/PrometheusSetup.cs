@@ -43,7 +43,7 @@ public sealed class PrometheusSetup : IPluginSetup
 }
 
 /// <summary>One block's prometheus: its request counters (<see cref="Metrics"/>) and its share of <c>/metrics</c>.</summary>
-public sealed class PrometheusPlugin : Plugin
+public sealed class PrometheusPlugin : SetupOnlyPlugin
 {
     private readonly Corefile.ServerBlock _block;
     private readonly BlockOptions _options;
@@ -64,7 +64,8 @@ public sealed class PrometheusPlugin : Plugin
 
     public RequestMetrics Metrics { get; }
 
-    public override Props HandlerProps(ChainLink? next) => PrometheusActor.Props(Metrics, next);
+    /// <summary>The block's requests are counted once answered: the dispatcher attaches this when it routes to the block.</summary>
+    public override IReplyObserver Observer => Metrics;
 
     public override Task StartAsync(PluginHost host, CancellationToken ct)
     {
@@ -102,7 +103,7 @@ public sealed class PrometheusPlugin : Plugin
                 {
                     var server = new ServerInfo(h, port, BlockLabels.Transport(key.Transport)).Label;
                     foreach (var p in _options.Plugins)
-                        if (p.IsHandler) yield return (server, zone, view, p.Name);
+                        if (p.IsHandler || p is PrometheusPlugin) yield return (server, zone, view, p.Name);   // CoreDNS lists its handlers, prometheus one of them
                 }
         }
     }

@@ -22,7 +22,11 @@ public sealed class BlockRuntime
         OpensNonInClasses = plugins.Any(p => p.OpensNonInClasses);
         AcceptsUpdates = plugins.Any(p => p.AcceptsUpdates);
         Filters = plugins.OfType<IRequestFilter>().ToArray();
+        Observer = plugins.Select(p => p.Observer).FirstOrDefault(o => o is not null);
     }
+
+    /// <summary>Told of every request routed here once answered (a plugin's <see cref="Plugin.Observer"/>: prometheus), or null.</summary>
+    public IReplyObserver? Observer { get; }
 
     /// <summary>The block's request filters (view), in plugin.cfg order; empty for a block that takes everything routed to it.</summary>
     public IRequestFilter[] Filters { get; }

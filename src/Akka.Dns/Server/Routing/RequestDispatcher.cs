@@ -87,6 +87,7 @@ public sealed class RequestDispatcher
             return;
         }
         request.Zone = zone;
+        request.Observer = block.Observer;
         request.Dispatcher = this;
         _inFlight[(uint)replica % (uint)_inFlight.Length].Add(request);
         block.Dispatch(request, replica);

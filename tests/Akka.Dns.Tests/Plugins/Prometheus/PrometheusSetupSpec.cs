@@ -22,7 +22,8 @@ public sealed class PrometheusSetupSpec(Xunit.Abstractions.ITestOutputHelper out
         await using var h = PipelineHarness.Start(Sys, $". {{\n {directive}\n whoami\n}}\n");
         var p = Assert.IsType<PrometheusPlugin>(h.Plan.Blocks[0].Plugins.Single(x => x.Name == "prometheus"));
         Assert.Equal(address, p.Address);
-        Assert.True(p.IsHandler);
+        Assert.False(p.IsHandler);   // no actor in the chain: the router attaches its counters
+        Assert.Same(p.Metrics, p.Observer);
     }
 
     public static TheoryData<string, string> Invalid => new()
