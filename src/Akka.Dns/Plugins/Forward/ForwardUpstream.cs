@@ -80,8 +80,8 @@ public sealed class ForwardUpstream : IDisposable
 
     internal void CheckFailed()
     {
-        Metrics.HealthcheckFailures.Inc();
         Interlocked.Increment(ref _fails);
+        Metrics.HealthcheckFailures.Inc();
     }
     internal void CheckPassed() => Volatile.Write(ref _fails, 0);
 

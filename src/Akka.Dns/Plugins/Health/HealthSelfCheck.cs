@@ -92,6 +92,9 @@ internal sealed class HealthSelfCheck
 
     public void Start() => _loop = Task.Run(LoopAsync);
 
+    /// <summary>True once the loop has ended.</summary>
+    public bool Stopped => _loop.IsCompleted;
+
     public async Task StopAsync()
     {
         _stop.Cancel();
