@@ -100,6 +100,7 @@ public sealed class ForwardActor : PluginActor
                 job.Fails++;
                 if (job.Fails < list.Length) continue;
                 // Every upstream is down: health checking itself may be broken.
+                ForwardMetrics.HealthcheckBroken.Inc();
                 if (s.Options.FailfastAllUnhealthy)
                 {
                     job.LastError ??= "no healthy proxies";
@@ -141,13 +142,16 @@ public sealed class ForwardActor : PluginActor
         var job = a.Job;
         var r = job.Request;
         var s = job.Stanza;
-        if (r.Answered)
+        var elapsed = Stopwatch.GetElapsedTime(a.Started).TotalSeconds;
+        if (r.Answered || (!a.Tcp && !a.Upstream.Address.Tls && ForwardWire.Truncated(reply)))
         {
-            job.End();
-            return;
-        }
-        if (!a.Tcp && !a.Upstream.Address.Tls && ForwardWire.Truncated(reply))
-        {
+            // coredns_proxy_request_duration_seconds counts every exchange that brought a reply (CoreDNS's Connect).
+            if (reply.Length >= 4) a.Upstream.Metrics.ObserveDuration(reply[3] & 0xF, elapsed);
+            if (r.Answered)
+            {
+                job.End(); // the server's deadline answered it
+                return;
+            }
             // A truncated UDP answer is asked again over TCP, of the same upstream.
             Send(job, a.Upstream, tcp: true);
             return;
@@ -158,6 +162,7 @@ public sealed class ForwardActor : PluginActor
             return;
         }
         var rcode = response.Rcode;
+        a.Upstream.Metrics.ObserveDuration(rcode, elapsed);
         if (Contains(s.Options.FailoverRcodes, rcode))
         {
             job.FailoverAttempts++;
@@ -252,6 +257,7 @@ public sealed class ForwardActor : PluginActor
         public readonly ForwardUpstream Upstream = upstream;
         public readonly int Seq = seq;
         public readonly bool Tcp = tcp;
+        public readonly long Started = Stopwatch.GetTimestamp();
         public ICancelable? Timer;
 
         /// <summary>Read only on the actor: this is the job's latest send and the job is still running.</summary>

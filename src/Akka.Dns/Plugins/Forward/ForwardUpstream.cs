@@ -49,7 +49,11 @@ public sealed class ForwardUpstream : IDisposable
         Address = address;
         _options = options;
         _serverName = address.ServerName ?? options.TlsServerName;
+        Metrics = new UpstreamMetrics(address.EndPoint.ToString());
     }
+
+    /// <summary>This upstream's labeled metric children.</summary>
+    public UpstreamMetrics Metrics { get; }
 
     public UpstreamAddress Address { get; }
     public IPEndPoint EndPoint => Address.EndPoint;
@@ -64,13 +68,21 @@ public sealed class ForwardUpstream : IDisposable
     public long PoolHits => Interlocked.Read(ref _poolHits);
     private long _poolHits;
 
+    /// <summary>Connections dialled because the pool had none to reuse.</summary>
+    public long PoolMisses => Interlocked.Read(ref _poolMisses);
+    private long _poolMisses;
+
     /// <summary>CoreDNS's Proxy.Down: never with max_fails 0, else more failed checks than <paramref name="maxFails"/>.</summary>
     public bool Down(uint maxFails) => maxFails != 0 && (uint)Fails > maxFails;
 
     /// <summary>The actor that health-checks this upstream (null until the plugin started).</summary>
     public IActorRef? Health { get; internal set; }
 
-    internal void CheckFailed() => Interlocked.Increment(ref _fails);
+    internal void CheckFailed()
+    {
+        Interlocked.Increment(ref _fails);
+        Metrics.HealthcheckFailures.Inc();
+    }
     internal void CheckPassed() => Volatile.Write(ref _fails, 0);
 
     // ---- UDP ----
@@ -208,6 +220,7 @@ public sealed class ForwardUpstream : IDisposable
         {
             var conn = TakeIdle();
             var cached = conn is not null;
+            if (!cached) Interlocked.Increment(ref _poolMisses);
             try
             {
                 conn ??= await DialAsync(cts.Token);

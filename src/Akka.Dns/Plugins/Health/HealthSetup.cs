@@ -47,14 +47,16 @@ public sealed class HealthSetup : IPluginSetup
 }
 
 /// <summary>
-/// One block's health endpoint. Blocks naming the same address share one endpoint; the daemon's lameduck is the
-/// longest one configured, waited once.
+/// One block's health endpoint. Blocks naming the same address share one endpoint and one self check (a GET of
+/// <c>/health</c> once a second, CoreDNS's coredns_health_* metrics); the daemon's lameduck is the longest one
+/// configured, waited once.
 /// </summary>
 public sealed class HealthPlugin(string address, long lameduckNanoseconds) : SetupOnlyPlugin("health")
 {
     private static readonly ConditionalWeakTable<HttpEndpoints, LameduckGate> Lameducks = new();
     private LameduckGate? _lameduck;
     private ILoggingAdapter? _log;
+    private HealthSelfCheck? _check;
 
     public string Address { get; } = address;
 
@@ -70,8 +72,19 @@ public sealed class HealthPlugin(string address, long lameduckNanoseconds) : Set
         host.Http.Map(Address, "/health", Ok); // false when another block registered it: the endpoint is shared
         _lameduck = Lameducks.GetValue(host.Http, _ => new LameduckGate());
         _lameduck.Offer(Lameduck);
+        _check = HealthSelfCheck.Acquire(Address, _log);
         return Task.CompletedTask;
     }
+
+    /// <summary>Stops this block's share of the address's self check (the last block out stops the loop).</summary>
+    public override Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _check, null) is not { } check) return Task.CompletedTask;
+        return HealthSelfCheck.Release(Address, check);
+    }
+
+    /// <summary>The self check this block takes part in (null before start and after stop).</summary>
+    internal HealthSelfCheck? SelfCheck => Volatile.Read(ref _check);
 
     private static Task Ok(HttpContext ctx)
     {

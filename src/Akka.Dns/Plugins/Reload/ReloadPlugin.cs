@@ -2,7 +2,10 @@ using Akka.Dns.Plugins.Prometheus;
 
 namespace Akka.Dns.Plugins.Reload;
 
-/// <summary>coredns_reload_failed_total: reload attempts that kept the old config (the daemon counts them).</summary>
+/// <summary>
+/// coredns_reload_failed_total: reload attempts that kept the old config (the daemon counts them);
+/// coredns_reload_version_info: 1 under the digest of the Corefile running (or last tried).
+/// </summary>
 public static class ReloadMetrics
 {
     public static readonly Counter Failed = new();
@@ -10,7 +13,34 @@ public static class ReloadMetrics
     public static readonly global::Prometheus.Counter FailedTotal = PrometheusRegistry.Counter("coredns_reload_failed_total",
         "Counter of the number of failed reload attempts.");
 
+    public static readonly global::Prometheus.Gauge VersionInfo = PrometheusRegistry.Gauge("coredns_reload_version_info",
+        "A metric with a constant '1' value labeled by hash, and value which type of hash generated.", "hash", "value");
+
+    private static readonly object Gate = new();
+    private static string? _version;
+
     static ReloadMetrics() => PrometheusRegistry.Follow(FailedTotal, Failed);
+
+    /// <summary>The digest <see cref="VersionInfo"/> shows now (null: none yet).</summary>
+    public static string? Version
+    {
+        get
+        {
+            lock (Gate) return _version;
+        }
+    }
+
+    /// <summary>Shows <paramref name="digest"/> (hash "sha512") in place of the digest shown before, as CoreDNS does.</summary>
+    internal static void SetVersion(string digest)
+    {
+        lock (Gate)
+        {
+            if (_version == digest) return;
+            if (_version is not null) VersionInfo.RemoveLabelled("sha512", _version);
+            VersionInfo.WithLabels("sha512", digest).Set(1);
+            _version = digest;
+        }
+    }
 }
 
 /// <summary>
@@ -43,6 +73,7 @@ public sealed class ReloadPlugin : SetupOnlyPlugin
         if (host.Reloader is not { } reloader) return Task.CompletedTask;   // in-process: no daemon to reload
         Volatile.Write(ref _active, this);
         var digest = reloader.Digest();
+        if (digest is not null) ReloadMetrics.SetVersion(digest);
         _ = Task.Run(() => PollAsync(reloader, digest), CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -64,6 +95,7 @@ public sealed class ReloadPlugin : SetupOnlyPlugin
                 var digest = reloader.Digest();
                 if (digest is null || digest == last) continue;
                 last = digest;
+                ReloadMetrics.SetVersion(digest); // CoreDNS shows the new digest whether or not the reload succeeds
                 // A successful reload stops this instance (its server is replaced); the new one polls on.
                 if (await reloader.ReloadAsync()) return;
             }
