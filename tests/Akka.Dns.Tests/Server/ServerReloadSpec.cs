@@ -22,14 +22,7 @@ public sealed class ServerReloadSpec(ITestOutputHelper output) : Akka.TestKit.Xu
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
 
-    private static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => Akka.Dns.TestSupport.TestPorts.Free();
 
     private ServerPlan Plan(string corefile)
     {

@@ -16,14 +16,7 @@ public sealed class HealthSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    internal static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    internal static int FreePort() => Akka.Dns.TestSupport.TestPorts.Free();
 
     /// <summary>Starts the whole server (UDP/TCP on ephemeral loopback ports, HTTP endpoints) for a Corefile.</summary>
     internal static async Task<DnsServer> StartServerAsync(Akka.Actor.ActorSystem sys, string corefile, PluginCatalog? catalog = null)

@@ -62,14 +62,7 @@ public sealed class LoopSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
 
     private static readonly PluginCatalog Catalog = PluginCatalog.Default.With("selfloop", new SelfLoopSetup(), after: "loop");
 
-    private static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => Akka.Dns.TestSupport.TestPorts.Free();
 
     private async Task<DnsServer> StartServerAsync(string corefile, PluginCatalog catalog)
     {

@@ -115,14 +115,7 @@ public sealed class ReloadSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
 
     private static readonly PluginCatalog Catalog = PluginCatalog.Default.With("slow", new SlowSetup(), after: "whoami");
 
-    private static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => Akka.Dns.TestSupport.TestPorts.Free();
 
     private ServerPlan Plan(string corefile)
     {
