@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using System.Net;
 
-namespace Akka.Dns.Plugins.Kubernetes.Model;
+namespace Akka.Dns.Kubernetes.Model;
 
-// The trimmed view of the Kubernetes API that the kubernetes and k8s_external plugins answer from: only what an
+// Shared by the kubernetes and k8s_external plugins (their folders come with the plugins). The trimmed view of the Kubernetes API that the kubernetes and k8s_external plugins answer from: only what an
 // answer needs is kept (no annotations, no managed fields, no status beyond readiness), as immutable records, so a
 // snapshot can be shared by every pipeline replica and published to every node of an Akka.Dns cluster.
 
