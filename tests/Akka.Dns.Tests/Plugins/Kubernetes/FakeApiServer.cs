@@ -1,5 +1,5 @@
 using System.Net;
-using System.Text;
+using System.Text.Json;
 using System.Threading.Channels;
 using k8s;
 using k8s.Models;
@@ -250,8 +250,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     {
         ctx.Response.StatusCode = code;
         ctx.Response.ContentType = "application/json";
-        var status = new V1Status { Kind = "Status", ApiVersion = "v1", Status = "Failure", Code = code, Reason = reason, Message = message, Metadata = new V1ListMeta() };
-        await ctx.Response.WriteAsync(KubernetesJson.Serialize(status));
+        await ctx.Response.WriteAsync(StatusJson(code, reason, message));
     }
 
     private string ListJson(FakeResource res, Selector selector)
@@ -292,13 +291,15 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     private static string GoneLine(long rv)
     {
-        var status = new V1Status
-        {
-            Kind = "Status", ApiVersion = "v1", Metadata = new V1ListMeta(), Status = "Failure", Code = 410, Reason = "Expired",
-            Message = $"too old resource version: {rv} (compacted)",
-        };
-        return EventLine("ERROR", status);
+        return $"{{\"type\":\"ERROR\",\"object\":{StatusJson(410, "Expired", $"too old resource version: {rv} ({rv + 1})")}}}";
     }
+
+    // KubernetesJson cannot write a V1Status (its converter only reads), so the Status shape is written here.
+    private static string StatusJson(int code, string reason, string message) => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new Dictionary<string, object>(), ["status"] = "Failure",
+        ["message"] = message, ["reason"] = reason, ["code"] = code,
+    });
 
     private static string Key(IKubernetesObject<V1ObjectMeta> o) =>
         o.Metadata.NamespaceProperty is null ? o.Metadata.Name : o.Metadata.NamespaceProperty + "/" + o.Metadata.Name;
