@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Akka.Dns.Plugins.Kubernetes.Api;
+namespace Akka.Dns.Kubernetes.Api;
 
 /// <summary>
 /// What <see cref="K8sWatcher"/> watches and how it retries. Selectors are applied as CoreDNS's controller.go does:

@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
 using System.Net;
-using Akka.Dns.Plugins.Kubernetes.Api;
-using Akka.Dns.Plugins.Kubernetes.Model;
+using Akka.Dns.Kubernetes.Api;
+using Akka.Dns.Kubernetes.Model;
 using Xunit;
 using Xunit.Abstractions;
-using static Akka.Dns.Tests.Plugins.Kubernetes.FakeObjects;
+using static Akka.Dns.Tests.Kubernetes.FakeObjects;
 
-namespace Akka.Dns.Tests.Plugins.Kubernetes;
+namespace Akka.Dns.Tests.Kubernetes;
 
 /// <summary>
 /// The watcher against <see cref="FakeApiServer"/> through the real KubernetesClient path (only the endpoint URL

@@ -1,11 +1,11 @@
 using System.Collections.Immutable;
-using Akka.Dns.Plugins.Kubernetes.Model;
+using Akka.Dns.Kubernetes.Model;
 using Akka.Event;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace Akka.Dns.Plugins.Kubernetes.Api;
+namespace Akka.Dns.Kubernetes.Api;
 
 /// <summary>
 /// Watches the Kubernetes API and keeps a trimmed <see cref="K8sView"/> of it, the way client-go's reflector does:

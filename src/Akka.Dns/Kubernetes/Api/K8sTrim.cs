@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Net;
-using Akka.Dns.Plugins.Kubernetes.Model;
+using Akka.Dns.Kubernetes.Model;
 using k8s.Models;
 
-namespace Akka.Dns.Plugins.Kubernetes.Api;
+namespace Akka.Dns.Kubernetes.Api;
 
 /// <summary>
 /// Turns full API objects into the trimmed model: only what an answer needs survives (no annotations, managed

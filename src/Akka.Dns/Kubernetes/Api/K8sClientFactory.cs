@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using k8s;
 
-namespace Akka.Dns.Plugins.Kubernetes.Api;
+namespace Akka.Dns.Kubernetes.Api;
 
 /// <summary>
 /// The three ways CoreDNS's kubernetes plugin reaches the API, as KubernetesClient configurations: an explicit
