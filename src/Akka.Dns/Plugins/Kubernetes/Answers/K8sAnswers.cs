@@ -233,13 +233,11 @@ public static class K8sAnswers
             return Err.None;
         }
         if (entry.Endpoints is not { Count: > 0 } eps) return Err.NoItems;
+        HashSet<string>? seen = eps.Count > 1 ? new HashSet<string>(StringComparer.OrdinalIgnoreCase) : null;
         foreach (var ep in eps)
         {
             var target = ep.Hostname + "." + ep.ServiceName + "." + ep.Namespace + ".svc." + index.PrimaryZone;
-            var dup = false;
-            foreach (var r in answer)
-                if (r.RDataText() == target) dup = true;
-            if (!dup) answer.Add(DnsRecord.Ptr(qname, ttl, target));
+            if (seen is null || seen.Add(target)) answer.Add(DnsRecord.Ptr(qname, ttl, target));
         }
         return Err.None;
     }
@@ -412,6 +410,8 @@ public static class K8sAnswers
 
     // ---- reverse names ----
 
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+
     /// <summary>The address a reverse name stands for (a full in-addr.arpa or ip6.arpa name), else null.</summary>
     internal static IPAddress? ReverseAddress(string qname)
     {
@@ -434,11 +434,12 @@ public static class K8sAnswers
             var rest = name[..^".ip6.arpa".Length];
             if (rest.Split(labels, '.') != 32) return null;
             Span<byte> b = stackalloc byte[16];
+            b.Clear();
             for (var i = 0; i < 32; i++)
             {
                 var l = rest[labels[i]];
                 if (l.Length != 1 || !char.IsAsciiHexDigit(l[0])) return null;
-                var v = Convert.ToByte(l[0].ToString(), 16);
+                var v = (byte)HexValue(l[0]);
                 var pos = 31 - i;
                 b[pos / 2] |= (byte)(pos % 2 == 0 ? v << 4 : v);
             }

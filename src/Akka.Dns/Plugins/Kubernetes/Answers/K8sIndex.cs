@@ -148,7 +148,7 @@ public sealed class K8sIndex
                 var indexReverse = !filterReverse || options.Namespaces.Contains(slice.Namespace);
                 foreach (var ep in slice.Endpoints)
                 {
-                    //
+                    if (!ep.Ready) continue;
                     foreach (var ip in ep.Addresses)
                     {
                         var a = new EndpointAddress(ip.GetAddressBytes(), Hostname(ep, ip, options.EndpointPodNames), ports, svc, slice.Namespace, slice.ServiceName);
