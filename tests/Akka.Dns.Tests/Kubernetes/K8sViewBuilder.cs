@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Net;
-using Akka.Dns.Plugins.Kubernetes.Model;
+using Akka.Dns.Kubernetes.Model;
 
-namespace Akka.Dns.Tests.Plugins.Kubernetes;
+namespace Akka.Dns.Tests.Kubernetes;
 
 /// <summary>Builds <see cref="K8sView"/> values in code for specs: namespaces, services, endpoint slices, pods.</summary>
 public sealed class K8sViewBuilder

@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using System.Net;
-using Akka.Dns.Plugins.Kubernetes.Model;
+using Akka.Dns.Kubernetes.Model;
 using Akka.Dns.Wire;
 
-namespace Akka.Dns.Plugins.Kubernetes.Answers;
+namespace Akka.Dns.Kubernetes.Answers;
 
 /// <summary>One ready endpoint address of a service, as answers need it: its address in wire form, its DNS name
 /// label (hostname, pod name with endpoint_pod_names, else the dashed IP) and its slice's ports.</summary>

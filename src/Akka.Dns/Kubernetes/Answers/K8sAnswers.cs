@@ -1,8 +1,9 @@
 using System.Net;
-using Akka.Dns.Plugins.Kubernetes.Model;
+using Akka.Dns.Plugins;
+using Akka.Dns.Kubernetes.Model;
 using Akka.Dns.Wire;
 
-namespace Akka.Dns.Plugins.Kubernetes.Answers;
+namespace Akka.Dns.Kubernetes.Answers;
 
 /// <summary>What the plugin actor does with a question after <see cref="K8sAnswers.Answer"/>.</summary>
 public enum K8sOutcome

@@ -2,14 +2,14 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Net;
 using Akka.Dns.Plugins;
-using Akka.Dns.Plugins.Kubernetes.Answers;
-using Akka.Dns.Plugins.Kubernetes.Model;
+using Akka.Dns.Kubernetes.Answers;
+using Akka.Dns.Kubernetes.Model;
 using Akka.Dns.Wire;
 using Xunit;
 using Xunit.Abstractions;
-using static Akka.Dns.Tests.Plugins.Kubernetes.K8sViewBuilder;
+using static Akka.Dns.Tests.Kubernetes.K8sViewBuilder;
 
-namespace Akka.Dns.Tests.Plugins.Kubernetes;
+namespace Akka.Dns.Tests.Kubernetes;
 
 /// <summary>
 /// The kubernetes answer engine, one row per case: the Kubernetes DNS specification's record kinds and CoreDNS's

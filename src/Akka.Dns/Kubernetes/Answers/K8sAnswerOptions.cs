@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using System.Net;
+using Akka.Dns.Plugins;
 
-namespace Akka.Dns.Plugins.Kubernetes.Answers;
+namespace Akka.Dns.Kubernetes.Answers;
 
 /// <summary>CoreDNS's <c>pods disabled|insecure|verified</c>.</summary>
 public enum PodMode

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Akka.Dns.Plugins.Kubernetes.Answers;
+namespace Akka.Dns.Kubernetes.Answers;
 
 /// <summary>
 /// A Kubernetes label selector in its string form (what <c>labels</c> and <c>namespace_labels</c> take, as
