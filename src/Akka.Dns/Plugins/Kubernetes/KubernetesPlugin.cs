@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Net;
+using System.Net.NetworkInformation;
+using Akka.Actor;
+using Akka.Dns.Kubernetes.Answers;
+using Akka.Dns.Kubernetes.Api;
+using Akka.Dns.Kubernetes.Model;
+using Akka.Dns.Server.Pipeline;
+using k8s;
+
+namespace Akka.Dns.Plugins.Kubernetes;
+
+/// <summary>
+/// The block's kubernetes plugin: one <see cref="K8sWatcher"/> per plugin, started in <see cref="StartAsync"/>.
+/// Every snapshot the watcher publishes is turned into a <see cref="K8sIndex"/> on the watcher's publishing task
+/// (off the query path) and swapped in whole; every pipeline replica's <see cref="KubernetesActor"/> reads
+/// <see cref="Index"/> per query, no lock, no Ask. Start-up waits for the first full list up to
+/// <c>startup_timeout</c>, as CoreDNS's OnStartup does, then starts serving anyway (unsynced: name errors are
+/// SERVFAIL, ready reports false).
+/// </summary>
+public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions block) : Plugin("kubernetes")
+{
+    private K8sIndex _index = K8sIndex.Empty(options.Answers);
+    private K8sWatcher? _watcher;
+    private IDisposable? _subscription;
+    private K8sAnswerOptions _answers = options.Answers;
+
+    public KubernetesOptions Options { get; } = options;
+
+    /// <summary>The index the actors answer from (the latest snapshot's).</summary>
+    public K8sIndex Index => Volatile.Read(ref _index);
+
+    /// <summary>How many indexes were built (one per snapshot the watcher published).</summary>
+    public long Builds => Interlocked.Read(ref _builds);
+    private long _builds;
+
+    /// <summary>CoreDNS's Ready: the API has been listed (every watched kind).</summary>
+    public override bool? Ready => Index.Synced;
+
+    public override Props HandlerProps(ChainLink? next) => KubernetesActor.Props(this, next);
+
+    public override async Task StartAsync(PluginHost host, CancellationToken ct)
+    {
+        // CoreDNS's boundIPs: the block's bind addresses, else every interface's (NS and ns.dns.ZONE answers).
+        _answers = Options.Answers with { LocalIPs = LocalIPs() };
+        Volatile.Write(ref _index, K8sIndex.Empty(_answers));
+        var client = K8sClientFactory.CreateClient(ClientConfig());
+        _watcher = new K8sWatcher(client, Options.Watch, host.System.Log);
+        _subscription = _watcher.Subscribe(OnView);
+        _watcher.Start();
+
+        var started = Stopwatch.GetTimestamp();
+        var lastLog = started;
+        while (!Index.Synced)
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (Stopwatch.GetElapsedTime(started, now) >= Options.StartupTimeout)
+            {
+                LineLog.Warning("plugin/kubernetes: starting server with unsynced Kubernetes API");
+                break;
+            }
+            if (Stopwatch.GetElapsedTime(lastLog, now) >= TimeSpan.FromMilliseconds(500))
+            {
+                LineLog.Info("plugin/kubernetes: waiting for Kubernetes API before starting server");
+                lastLog = now;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+        }
+    }
+
+    public override async Task StopAsync()
+    {
+        _subscription?.Dispose();
+        _subscription = null;
+        if (_watcher is { } w)
+        {
+            _watcher = null;
+            await w.DisposeAsync();
+        }
+    }
+
+    private void OnView(K8sView view)
+    {
+        Volatile.Write(ref _index, K8sIndex.Build(view, _answers));
+        Interlocked.Increment(ref _builds);
+    }
+
+    /// <summary>CoreDNS's getClientConfig: kubeconfig first, else endpoint (+ tls), else the pod's service account.</summary>
+    private KubernetesClientConfiguration ClientConfig()
+    {
+        if (Options.Kubeconfig is { } path) return K8sClientFactory.FromKubeconfig(path, Options.KubeContext);
+        if (Options.Endpoint is { } url) return K8sClientFactory.FromEndpoint(url, null, Options.TlsCert, Options.TlsKey, Options.TlsCa);
+        return K8sClientFactory.InCluster();
+    }
+
+    private ImmutableArray<IPAddress> LocalIPs()
+    {
+        if (block.Bind is { Count: > 0 } bound)
+        {
+            var b = ImmutableArray.CreateBuilder<IPAddress>();
+            foreach (var ip in bound)
+                if (!ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any)) b.Add(ip);
+            if (b.Count > 0) return b.ToImmutable();
+        }
+        var all = ImmutableArray.CreateBuilder<IPAddress>();
+        try
+        {
+            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+                foreach (var u in nic.GetIPProperties().UnicastAddresses)
+                    if (!IPAddress.IsLoopback(u.Address) && !u.Address.IsIPv6LinkLocal) all.Add(u.Address);
+        }
+        catch (NetworkInformationException)
+        {
+        }
+        return all.ToImmutable();
+    }
+}
