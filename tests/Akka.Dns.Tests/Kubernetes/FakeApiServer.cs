@@ -335,7 +335,12 @@ public sealed class FakeApiServer : IAsyncDisposable
         public bool Bookmarks { get; } = bookmarks;
         public Selector Selector { get; } = selector;
         public Channel<string> Lines { get; } = Channel.CreateUnbounded<string>();
-        public void Abort() => ctx.Abort();
+        public void Abort()
+        {
+            // A watch whose request has just ended (client gone) is still listed until its handler removes it.
+            try { ctx.Abort(); }
+            catch (ObjectDisposedException) { }
+        }
     }
 
     /// <summary>Equality-based label selectors: <c>k=v</c>, <c>k==v</c>, <c>k!=v</c>, <c>k</c>, <c>!k</c>, comma = and.</summary>
