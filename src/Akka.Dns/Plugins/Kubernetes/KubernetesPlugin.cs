@@ -45,7 +45,16 @@ public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions blo
         // CoreDNS's boundIPs: the block's bind addresses, else every interface's (NS and ns.dns.ZONE answers).
         _answers = Options.Answers with { LocalIPs = LocalIPs() };
         Volatile.Write(ref _index, K8sIndex.Empty(_answers));
-        var client = K8sClientFactory.CreateClient(ClientConfig());
+        IKubernetes client;
+        try
+        {
+            client = K8sClientFactory.CreateClient(ClientConfig());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // CoreDNS fails setup here (InitKubeCache); the message names the plugin the same way.
+            throw new InvalidOperationException($"plugin/kubernetes: {e.Message}", e);
+        }
         _watcher = new K8sWatcher(client, Options.Watch, host.System.Log);
         _subscription = _watcher.Subscribe(OnView);
         _watcher.Start();

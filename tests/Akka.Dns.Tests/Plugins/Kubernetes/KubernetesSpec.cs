@@ -182,4 +182,39 @@ public sealed class KubernetesSpec(ITestOutputHelper output) : Akka.TestKit.Xuni
         Assert.Equal(["10.96.0.10"], Addresses(await h.QueryAsync("web.default.svc.cluster.local.")));
         Assert.Equal(ReturnCode.NxDomain, (await h.QueryAsync("missing.default.svc.cluster.local.")).Rcode);
     }
+
+    [Fact]
+    public async Task Kubernetes_should_watch_each_kind_once_per_plugin_whatever_the_pipeline_replicas_and_stop_with_it()
+    {
+        var h = await Start();
+        try
+        {
+            // The watches open right after the lists that made the plugin ready: wait for them (bounded), then count.
+            var open = Stopwatch.StartNew();
+            while ((_api.Watches(FakeResource.Services) == 0 || _api.Watches(FakeResource.EndpointSlices) == 0 ||
+                    _api.Watches(FakeResource.Namespaces) == 0) && open.Elapsed < Bound)
+                await Task.Delay(10);
+            Assert.Equal(1, _api.Watches(FakeResource.Services));
+            Assert.Equal(1, _api.Watches(FakeResource.EndpointSlices));
+            Assert.Equal(1, _api.Watches(FakeResource.Namespaces));
+            Assert.Equal(0, _api.Watches(FakeResource.Pods));
+        }
+        finally
+        {
+            await h.DisposeAsync();
+        }
+        var sw = Stopwatch.StartNew();
+        while (_api.OpenWatches(FakeResource.Services) + _api.OpenWatches(FakeResource.EndpointSlices) > 0 && sw.Elapsed < Bound)
+            await Task.Delay(10);
+        Assert.Equal(0, _api.OpenWatches(FakeResource.Services) + _api.OpenWatches(FakeResource.EndpointSlices));
+    }
+
+    [Fact]
+    public async Task Kubernetes_should_fail_to_start_when_its_kubeconfig_cannot_be_read()
+    {
+        await using var h = PipelineHarness.Start(Sys, "cluster.local {\n kubernetes {\n  kubeconfig /nonexistent/kubeconfig\n }\n}\n");
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => h.StartPluginsAsync(Sys));
+        Assert.StartsWith("plugin/kubernetes: ", e.Message);
+        _output.WriteLine(e.Message);
+    }
 }
