@@ -217,4 +217,36 @@ public sealed class KubernetesSpec(ITestOutputHelper output) : Akka.TestKit.Xuni
         Assert.StartsWith("plugin/kubernetes: ", e.Message);
         _output.WriteLine(e.Message);
     }
+
+    [Fact]
+    public async Task Kubernetes_should_report_not_ready_on_the_ready_endpoint_and_servfail_over_udp_until_synced()
+    {
+        _api.GoDown();
+        var port = Akka.Dns.Tests.Plugins.Health.HealthSpec.FreePort();
+        await using var server = await Akka.Dns.Tests.Plugins.Health.HealthSpec.StartServerAsync(Sys,
+            $"cluster.local {{\n bind 127.0.0.1\n ready 127.0.0.1:{port}\n kubernetes {{\n  endpoint {_api.Url}\n  startup_timeout 100ms\n }}\n}}\n");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using (var r = await http.GetAsync($"http://127.0.0.1:{port}/ready"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode);
+            Assert.Equal("kubernetes", await r.Content.ReadAsStringAsync());
+        }
+        var udp = server.UdpEndPoints[0];
+        Assert.Equal(ReturnCode.ServerFailure,
+            (await Akka.Dns.Tests.Plugins.Health.HealthSpec.QueryUdpAsync(udp, "web.default.svc.cluster.local.")).ReturnCode);
+
+        _api.ComeUp();
+        var sw = Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            await Task.Delay(20);
+            using var r = await http.GetAsync($"http://127.0.0.1:{port}/ready");
+            status = r.StatusCode;
+        } while (status != HttpStatusCode.OK && sw.Elapsed < Bound);
+        _output.WriteLine($"ready {sw.Elapsed.TotalMilliseconds:F0} ms after the API came up");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var answer = await Akka.Dns.Tests.Plugins.Health.HealthSpec.QueryUdpAsync(udp, "web.default.svc.cluster.local.");
+        Assert.Equal("10.96.0.10", Assert.IsType<ARecord>(Assert.Single(answer.AnswerRecords)).Address.ToString());
+    }
 }
