@@ -41,7 +41,8 @@ run_tests() {
   local rc=0
   for p in tests/Akka.Dns.Tests tests/Akka.Dns.Interop; do
     echo "==> testing $p" >&2
-    dotnet test "$p" -c Release --no-build -nologo -v quiet \
+    # The console logger at minimal verbosity prints each failed test with its message and stack trace.
+    dotnet test "$p" -c Release --no-build -nologo -v quiet --logger "console;verbosity=minimal" \
       --logger "trx;LogFileName=$(basename "$p").trx" --results-directory "$results" >&2 || rc=1
   done
   # One plain summary line from the trx files (VSTest prints its own per project).

@@ -134,6 +134,22 @@ public sealed class DnsServer : IAsyncDisposable
     /// </summary>
     private async Task<OpenListener> OpenListenerAsync(ListenerPlan listener, ZoneTable table, Func<int, Task<bool>>? release)
     {
+        if (listener.Port == 0 && listener.Transport == Corefile.Transport.Dns)
+        {
+            // "Any free port" for UDP and TCP alike: the port UDP got can be taken for TCP by any other socket
+            // before we bind it (seen on a loaded machine), so another free port is tried.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await OpenListenerOnceAsync(listener, table);
+                }
+                catch (InvalidOperationException e) when (attempt < AnyPortAttempts && e.InnerException is not null)
+                {
+                    _log.Debug("port 0: {0}; trying another free port", e.Message);
+                }
+            }
+        }
         try
         {
             return await OpenListenerOnceAsync(listener, table);
@@ -144,6 +160,8 @@ public sealed class DnsServer : IAsyncDisposable
             return await OpenListenerOnceAsync(listener, table);
         }
     }
+
+    private const int AnyPortAttempts = 20;
 
     private async Task<OpenListener> OpenListenerOnceAsync(ListenerPlan listener, ZoneTable table)
     {

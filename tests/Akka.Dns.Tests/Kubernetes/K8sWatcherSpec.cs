@@ -1,10 +1,11 @@
+using Akka.Dns.TestSupport;
 using System.Collections.Immutable;
 using System.Net;
 using Akka.Dns.Kubernetes.Api;
 using Akka.Dns.Kubernetes.Model;
 using Xunit;
 using Xunit.Abstractions;
-using static Akka.Dns.Tests.Kubernetes.FakeObjects;
+using static Akka.Dns.TestSupport.FakeObjects;
 
 namespace Akka.Dns.Tests.Kubernetes;
 

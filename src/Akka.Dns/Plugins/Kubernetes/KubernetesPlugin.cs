@@ -31,6 +31,10 @@ public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions blo
     /// <summary>The index the actors answer from (the latest snapshot's).</summary>
     public K8sIndex Index => Volatile.Read(ref _index);
 
+    /// <summary>The snapshot <see cref="Index"/> was built from (k8s_external reads services from it).</summary>
+    public K8sView View => Volatile.Read(ref _view);
+    private K8sView _view = K8sView.Empty;
+
     /// <summary>How many indexes were built (one per snapshot the watcher published).</summary>
     public long Builds => Interlocked.Read(ref _builds);
     private long _builds;
@@ -91,7 +95,9 @@ public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions blo
 
     private void OnView(K8sView view)
     {
-        Volatile.Write(ref _index, K8sIndex.Build(view, _answers));
+        var index = K8sIndex.Build(view, _answers);
+        Volatile.Write(ref _view, view);
+        Volatile.Write(ref _index, index);
         Interlocked.Increment(ref _builds);
     }
 

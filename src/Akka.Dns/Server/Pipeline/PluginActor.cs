@@ -69,10 +69,4 @@ public abstract class PluginActor : UntypedActor
     }
 
     protected bool HasNext => _next is not null;
-
-    protected override void PreRestart(Exception reason, object message)
-    {
-        DnsServerMetrics.Panics.Increment();
-        base.PreRestart(reason, message);
-    }
 }

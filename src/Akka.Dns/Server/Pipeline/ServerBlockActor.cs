@@ -94,6 +94,8 @@ public sealed class ServerBlockActor : ReceiveActor, IWithTimers
 
     private Directive Decide(Exception e)
     {
+        // Counted here, before the restart is (PreRestart would run after it: a scrape could see the restart first).
+        DnsServerMetrics.Panics.Increment();
         if (e is ActorInitializationException) return Directive.Stop;
         DnsServerMetrics.Restarts.Increment();
         _log.Warning("plugin crashed in block {0}, restarting it: {1}: {2}", _block.Name, e.GetType().Name, e.Message);

@@ -1,3 +1,4 @@
+using Akka.Dns.TestSupport;
 using System.Diagnostics;
 using System.Net;
 using ARSoft.Tools.Net.Dns;
@@ -7,7 +8,7 @@ using Akka.Dns.Tests.TestKit;
 using Akka.Dns.Wire;
 using Xunit;
 using Xunit.Abstractions;
-using static Akka.Dns.Tests.Kubernetes.FakeObjects;
+using static Akka.Dns.TestSupport.FakeObjects;
 
 namespace Akka.Dns.Tests.Plugins.Kubernetes;
 

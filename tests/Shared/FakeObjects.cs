@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace Akka.Dns.Tests.Kubernetes;
+namespace Akka.Dns.TestSupport;
 
 /// <summary>Builders of full API objects (with the clutter real ones carry, which trimming must drop).</summary>
 public static class FakeObjects

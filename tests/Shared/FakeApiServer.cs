@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Akka.Dns.Tests.Kubernetes;
+namespace Akka.Dns.TestSupport;
 
 /// <summary>The resource kinds <see cref="FakeApiServer"/> serves.</summary>
 public enum FakeResource { Services, EndpointSlices, Pods, Namespaces }
