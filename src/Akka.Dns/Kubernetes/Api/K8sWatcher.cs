@@ -13,28 +13,26 @@ namespace Akka.Dns.Kubernetes.Api;
 /// immutable map, re-list after <c>410 Gone</c>, retry errors and disconnects with bounded exponential back-off and
 /// jitter, and keep the last view while the API is unreachable.
 /// <para>
-/// Subscribing: <see cref="Subscribe"/> takes a callback that receives every published snapshot (first the current
-/// one, if any) on the watcher's publishing task, one at a time; an actor subscribes with <c>v => Self.Tell(v)</c>.
+/// Subscribing: <see cref="Subscribe"/> takes a callback that receives the published snapshots (first the current
+/// one, if any) through a <see cref="ViewFanout"/>, one at a time; an actor subscribes with <c>v => Self.Tell(v)</c>.
 /// <see cref="Current"/> is the latest snapshot (a volatile read). A burst of changes is coalesced into one snapshot
 /// per <see cref="K8sWatchOptions.Coalesce"/>; <see cref="K8sView.Synced"/> turns true once every watched kind has
 /// been listed and stays true (a re-list replaces a kind's map whole).
 /// </para>
 /// </summary>
-public sealed class K8sWatcher : IAsyncDisposable
+public sealed class K8sWatcher : IK8sViewSource, IAsyncDisposable
 {
     private readonly K8sWatchOptions _options;
     private readonly ILoggingAdapter _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _dirty = new(0);
-    private readonly object _subscribersLock = new();
-    private volatile ImmutableList<Action<K8sView>> _subscribers = ImmutableList<Action<K8sView>>.Empty;
+    private readonly ViewFanout _fanout;
     private readonly IInformer[] _informers;
     private readonly Informer<V1Service, K8sService> _services;
     private readonly Informer<V1EndpointSlice, K8sEndpointSlice> _slices;
     private readonly Informer<V1Pod, K8sPod>? _pods;
     private readonly Informer<V1Namespace, K8sNamespace>? _namespaces;
     private readonly List<Task> _tasks = new();
-    private K8sView? _current;
     private int _pending;
     private long _published;
 
@@ -42,6 +40,7 @@ public sealed class K8sWatcher : IAsyncDisposable
     {
         _options = options;
         _log = log ?? NoLogger.Instance;
+        _fanout = new ViewFanout(_log);
         var trim = new K8sTrim(options);
         var timeout = (int)options.WatchTimeout.TotalSeconds;
         var labels = options.LabelSelector;
@@ -105,7 +104,7 @@ public sealed class K8sWatcher : IAsyncDisposable
     }
 
     /// <summary>The latest published snapshot; null before the first one.</summary>
-    public K8sView? Current => Volatile.Read(ref _current);
+    public K8sView? Current => _fanout.Current;
 
     /// <summary>How many snapshots were published (diagnostics and tests).</summary>
     public long Published => Interlocked.Read(ref _published);
@@ -114,19 +113,7 @@ public sealed class K8sWatcher : IAsyncDisposable
     public IReadOnlyDictionary<string, string?> ResourceVersions =>
         _informers.ToDictionary(i => i.Kind, i => i.ResourceVersion);
 
-    /// <summary>
-    /// Calls <paramref name="onView"/> with every snapshot from now on, starting with the current one if there is
-    /// one. Callbacks run on the publishing task, one snapshot at a time; a throwing callback is logged and kept.
-    /// Dispose the result to unsubscribe.
-    /// </summary>
-    public IDisposable Subscribe(Action<K8sView> onView)
-    {
-        lock (_subscribersLock) _subscribers = _subscribers.Add(onView);
-        // Only the publishing task calls subscribers, so a subscriber never sees an older snapshot after a newer one:
-        // ask it to publish the current maps again (everyone else gets an equal snapshot, harmless).
-        if (Current is not null) Changed();
-        return new Unsubscriber(this, onView);
-    }
+    public IDisposable Subscribe(Action<K8sView> onView) => _fanout.Subscribe(onView);
 
     /// <summary>Starts listing and watching every configured kind.</summary>
     public void Start()
@@ -142,6 +129,7 @@ public sealed class K8sWatcher : IAsyncDisposable
         _stop.Cancel();
         try { await Task.WhenAll(_tasks).ConfigureAwait(false); }
         catch (OperationCanceledException) { }
+        await _fanout.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
 
@@ -173,29 +161,14 @@ public sealed class K8sWatcher : IAsyncDisposable
                     _pods?.Map ?? ImmutableDictionary<string, K8sPod>.Empty,
                     _namespaces?.Map ?? ImmutableDictionary<string, K8sNamespace>.Empty,
                     AllListed);
-                Volatile.Write(ref _current, view);
                 Interlocked.Increment(ref _published);
-                foreach (var s in _subscribers) Deliver(s, view);
+                _fanout.Publish(view);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
 
-    private void Deliver(Action<K8sView> s, K8sView view)
-    {
-        try { s(view); }
-        catch (Exception e) { _log.Error(e, "kubernetes: a view subscriber threw"); }
-    }
-
     private int? Jitter(int seconds) => seconds <= 0 ? null : seconds + Random.Shared.Next(0, Math.Max(1, seconds));
-
-    private sealed class Unsubscriber(K8sWatcher w, Action<K8sView> s) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (w._subscribersLock) w._subscribers = w._subscribers.Remove(s);
-        }
-    }
 
     private interface IInformer
     {

@@ -5,6 +5,7 @@ using System.Net.NetworkInformation;
 using Akka.Actor;
 using Akka.Dns.Kubernetes.Answers;
 using Akka.Dns.Kubernetes.Api;
+using Akka.Dns.Kubernetes.Cluster;
 using Akka.Dns.Kubernetes.Model;
 using Akka.Dns.Server.Pipeline;
 using k8s;
@@ -12,17 +13,18 @@ using k8s;
 namespace Akka.Dns.Plugins.Kubernetes;
 
 /// <summary>
-/// The block's kubernetes plugin: one <see cref="K8sWatcher"/> per plugin, started in <see cref="StartAsync"/>.
-/// Every snapshot the watcher publishes is turned into a <see cref="K8sIndex"/> on the watcher's publishing task
-/// (off the query path) and swapped in whole; every pipeline replica's <see cref="KubernetesActor"/> reads
-/// <see cref="Index"/> per query, no lock, no Ask. Start-up waits for the first full list up to
-/// <c>startup_timeout</c>, as CoreDNS's OnStartup does, then starts serving anyway (unsynced: name errors are
-/// SERVFAIL, ready reports false).
+/// The block's kubernetes plugin. Its views come from the node's <see cref="K8sWatchHub"/>: a watcher of this
+/// node's own, shared by every stanza with the same API and selectors (and kept across a reload that keeps the
+/// stanza), or, in a cluster, the cluster's one watch (a singleton on one node) replicated to this node. Every
+/// snapshot is turned into a <see cref="K8sIndex"/> on the publishing task (off the query path) and swapped in
+/// whole; every pipeline replica's <see cref="KubernetesActor"/> reads <see cref="Index"/> per query, no lock, no
+/// Ask. Start-up waits for the first full list up to <c>startup_timeout</c>, as CoreDNS's OnStartup does, then
+/// starts serving anyway (unsynced: name errors are SERVFAIL, ready reports false).
 /// </summary>
 public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions block) : Plugin("kubernetes")
 {
     private K8sIndex _index = K8sIndex.Empty(options.Answers);
-    private K8sWatcher? _watcher;
+    private IK8sWatchLease? _lease;
     private IDisposable? _subscription;
     private K8sAnswerOptions _answers = options.Answers;
 
@@ -49,19 +51,25 @@ public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions blo
         // CoreDNS's boundIPs: the block's bind addresses, else every interface's (NS and ns.dns.ZONE answers).
         _answers = Options.Answers with { LocalIPs = LocalIPs() };
         Volatile.Write(ref _index, K8sIndex.Empty(_answers));
-        IKubernetes client;
+        KubernetesClientConfiguration config;
         try
         {
-            client = K8sClientFactory.CreateClient(ClientConfig());
+            config = ClientConfig();
+            // Made once here so a bad kubeconfig or certificate stops start-up on this node, as CoreDNS's
+            // InitKubeCache does, even when another node of the cluster is the one watching.
+            K8sClientFactory.CreateClient(config).Dispose();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // CoreDNS fails setup here (InitKubeCache); the message names the plugin the same way.
             throw new InvalidOperationException($"plugin/kubernetes: {e.Message}", e);
         }
-        _watcher = new K8sWatcher(client, Options.Watch, host.System.Log);
-        _subscription = _watcher.Subscribe(OnView);
-        _watcher.Start();
+        var watch = Options.Watch;
+        var api = Options.Kubeconfig is { } kc ? "kubeconfig " + kc : Options.Endpoint ?? "the in-cluster API";
+        _lease = K8sWatchHub.Get(host.System).Acquire(new K8sWatchSpec(WatchId(watch), api,
+            log => new K8sWatcher(K8sClientFactory.CreateClient(config), watch, log)));
+        _subscription = _lease.Source.Subscribe(OnView);
+        if (_lease.Mode == "cluster")
+            LineLog.Info("plugin/kubernetes: the cluster watches the Kubernetes API once (a cluster singleton) and publishes to this node");
 
         var started = Stopwatch.GetTimestamp();
         var lastLog = started;
@@ -82,16 +90,20 @@ public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions blo
         }
     }
 
-    public override async Task StopAsync()
+    public override Task StopAsync()
     {
         _subscription?.Dispose();
         _subscription = null;
-        if (_watcher is { } w)
-        {
-            _watcher = null;
-            await w.DisposeAsync();
-        }
+        _lease?.Dispose();
+        _lease = null;
+        return Task.CompletedTask;
     }
+
+    /// <summary>What makes two kubernetes stanzas share one watch: the same API, credentials and selectors.</summary>
+    private string WatchId(K8sWatchOptions watch) => string.Join("|",
+        Options.Kubeconfig ?? "", Options.KubeContext ?? "", Options.Endpoint ?? "", Options.TlsCert ?? "",
+        Options.TlsKey ?? "", Options.TlsCa ?? "", watch.WatchPods, watch.WatchNamespaces, watch.LabelSelector ?? "",
+        watch.NamespaceLabelSelector ?? "", string.Join(",", watch.Namespaces.Order(StringComparer.Ordinal)));
 
     private void OnView(K8sView view)
     {
