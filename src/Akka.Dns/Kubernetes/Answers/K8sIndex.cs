@@ -61,6 +61,7 @@ public sealed class K8sIndex
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _namespaceLookup;
     private readonly Dictionary<IPAddress, ReverseEntry> _reverse;
     private readonly HashSet<(IPAddress, string)> _podIPs;
+    private readonly Dictionary<IPAddress, string> _podNamespaces;
 
     private K8sIndex(K8sAnswerOptions options, bool synced, uint serial, int serviceCount)
     {
@@ -73,6 +74,7 @@ public sealed class K8sIndex
         _namespaceLookup = _namespaces.GetAlternateLookup<ReadOnlySpan<char>>();
         _reverse = new Dictionary<IPAddress, ReverseEntry>(serviceCount * 2);
         _podIPs = new HashSet<(IPAddress, string)>(PodKeyComparer.Instance);
+        _podNamespaces = new Dictionary<IPAddress, string>();
         var primary = options.Zones.Length > 0 ? options.Zones[0] : DnsName.Root;
         foreach (var z in options.Zones)
         {
@@ -163,7 +165,11 @@ public sealed class K8sIndex
             foreach (var pod in view.Pods.Values)
             {
                 if (pod.Terminating) continue;
-                foreach (var ip in pod.PodIPs) ix._podIPs.Add((ip, pod.Namespace));
+                foreach (var ip in pod.PodIPs)
+                {
+                    ix._podIPs.Add((ip, pod.Namespace));
+                    ix._podNamespaces.TryAdd(ip, pod.Namespace);
+                }
             }
         return ix;
     }
@@ -202,6 +208,9 @@ public sealed class K8sIndex
     internal bool TryReverse(IPAddress ip, out ReverseEntry entry) => _reverse.TryGetValue(ip, out entry!);
 
     internal bool PodHasIP(IPAddress ip, string ns) => _podIPs.Contains((ip, ns));
+
+    /// <summary>The namespace of a pod with address <paramref name="ip"/> (<c>pods verified</c> only; autopath's client lookup).</summary>
+    public string? PodNamespace(IPAddress ip) => _podNamespaces.GetValueOrDefault(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);
 
     private sealed class PodKeyComparer : IEqualityComparer<(IPAddress, string)>
     {

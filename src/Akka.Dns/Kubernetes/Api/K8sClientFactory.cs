@@ -55,5 +55,7 @@ public static class K8sClientFactory
         return config;
     }
 
-    public static IKubernetes CreateClient(KubernetesClientConfiguration config) => new k8s.Kubernetes(config);
+    /// <summary>A client for <paramref name="config"/>; <paramref name="handlers"/> join its HTTP pipeline (metrics).</summary>
+    public static IKubernetes CreateClient(KubernetesClientConfiguration config, params DelegatingHandler[] handlers) =>
+        new k8s.Kubernetes(config, handlers);
 }

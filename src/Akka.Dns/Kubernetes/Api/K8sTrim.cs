@@ -14,6 +14,9 @@ namespace Akka.Dns.Kubernetes.Api;
 /// </summary>
 public sealed class K8sTrim
 {
+    /// <summary>The label that ties an EndpointSlice to its Service.</summary>
+    public const string ServiceNameLabel = "kubernetes.io/service-name";
+
     private readonly K8sWatchOptions _options;
     private readonly ConcurrentDictionary<string, string> _pool = new(StringComparer.Ordinal);
 
@@ -75,7 +78,7 @@ public sealed class K8sTrim
         var ns = e.Metadata?.NamespaceProperty;
         var name = e.Metadata?.Name;
         if (ns is null || name is null || !_options.Admits(ns)) return null;
-        if (e.Metadata?.Labels is null || !e.Metadata.Labels.TryGetValue("kubernetes.io/service-name", out var svc) || string.IsNullOrEmpty(svc))
+        if (e.Metadata?.Labels is null || !e.Metadata.Labels.TryGetValue(ServiceNameLabel, out var svc) || string.IsNullOrEmpty(svc))
             return null;
 
         var endpoints = ImmutableArray<K8sEndpoint>.Empty;

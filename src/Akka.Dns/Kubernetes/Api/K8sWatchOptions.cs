@@ -38,6 +38,13 @@ public sealed record K8sWatchOptions
     /// <summary>Asked of the server per watch (it closes the watch then and we re-watch from the last resourceVersion), as client-go does.</summary>
     public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Called for every EndpointSlice added, modified or deleted by a watch event (not the initial list) with the
+    /// slice's <c>endpoints.kubernetes.io/last-change-trigger-time</c> annotation (or null), whether its service is
+    /// headless, and now: the DNS programming latency metric. Only when the slice's service is known.
+    /// </summary>
+    public Action<string?, bool, DateTimeOffset>? SliceProgrammed { get; init; }
+
     /// <summary>The pod field selector CoreDNS sends (controller.go podListFunc).</summary>
     public const string PodFieldSelector = "status.phase!=Succeeded,status.phase!=Failed,status.phase!=Unknown";
 

@@ -65,7 +65,7 @@ public sealed class K8sWatcher : IK8sViewSource, IAsyncDisposable
             },
             (rv, onError, ct) => client.DiscoveryV1.WatchListEndpointSliceForAllNamespacesAsync(allowWatchBookmarks: true,
                 labelSelector: labels, resourceVersion: rv, timeoutSeconds: Jitter(timeout), onError: onError, cancellationToken: ct),
-            trim.EndpointSlice, s => s.Key);
+            trim.EndpointSlice, s => s.Key, options.SliceProgrammed is null ? null : SliceApplied);
 
         if (options.WatchPods)
             _pods = new Informer<V1Pod, K8sPod>(this, "pods",
@@ -114,6 +114,17 @@ public sealed class K8sWatcher : IK8sViewSource, IAsyncDisposable
         _informers.ToDictionary(i => i.Kind, i => i.ResourceVersion);
 
     public IDisposable Subscribe(Action<K8sView> onView) => _fanout.Subscribe(onView);
+
+    /// <summary>A watched EndpointSlice change was applied: the DNS programming latency, as CoreDNS records it.</summary>
+    private void SliceApplied(WatchEventType type, V1EndpointSlice slice)
+    {
+        var ns = slice.Metadata?.NamespaceProperty;
+        if (ns is null || slice.Metadata?.Labels is not { } labels || !labels.TryGetValue(K8sTrim.ServiceNameLabel, out var service)) return;
+        if (!_services.Map.TryGetValue(ns + "/" + service, out var svc)) return;
+        string? trigger = null;
+        slice.Metadata.Annotations?.TryGetValue("endpoints.kubernetes.io/last-change-trigger-time", out trigger);
+        _options.SliceProgrammed!(trigger, svc.Kind == ServiceKind.Headless, DateTimeOffset.UtcNow);
+    }
 
     /// <summary>Starts listing and watching every configured kind.</summary>
     public void Start()
@@ -185,7 +196,8 @@ public sealed class K8sWatcher : IK8sViewSource, IAsyncDisposable
         Func<string?, CancellationToken, Task<(IList<TApi> Items, string? Rv, string? Continue)>> list,
         Func<string, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, TApi)>> watch,
         Func<TApi, TTrim?> trim,
-        Func<TTrim, string> key) : IInformer
+        Func<TTrim, string> key,
+        Action<WatchEventType, TApi>? applied = null) : IInformer
         where TApi : IKubernetesObject<V1ObjectMeta>
         where TTrim : class
     {
@@ -300,7 +312,11 @@ public sealed class K8sWatcher : IK8sViewSource, IAsyncDisposable
                         break;
                 }
                 if (obj?.Metadata?.ResourceVersion is { Length: > 0 } rv) _rv = rv;
-                if (changed) owner.Changed();
+                if (changed)
+                {
+                    owner.Changed();
+                    applied?.Invoke(type, obj!);
+                }
             }
             if (error is not null) throw error;
             return any ? WatchOutcome.Events : WatchOutcome.Empty;

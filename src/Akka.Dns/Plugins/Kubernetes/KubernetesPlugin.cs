@@ -7,6 +7,8 @@ using Akka.Dns.Kubernetes.Answers;
 using Akka.Dns.Kubernetes.Api;
 using Akka.Dns.Kubernetes.Cluster;
 using Akka.Dns.Kubernetes.Model;
+using Akka.Dns.Plugins.Autopath;
+using Akka.Dns.Server;
 using Akka.Dns.Server.Pipeline;
 using k8s;
 
@@ -21,7 +23,7 @@ namespace Akka.Dns.Plugins.Kubernetes;
 /// Ask. Start-up waits for the first full list up to <c>startup_timeout</c>, as CoreDNS's OnStartup does, then
 /// starts serving anyway (unsynced: name errors are SERVFAIL, ready reports false).
 /// </summary>
-public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions block) : Plugin("kubernetes")
+public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions block) : Plugin("kubernetes"), IAutoPather
 {
     private K8sIndex _index = K8sIndex.Empty(options.Answers);
     private IK8sWatchLease? _lease;
@@ -50,6 +52,7 @@ public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions blo
     {
         // CoreDNS's boundIPs: the block's bind addresses, else every interface's (NS and ns.dns.ZONE answers).
         _answers = Options.Answers with { LocalIPs = LocalIPs() };
+        _hostSearch = HostSearch();
         Volatile.Write(ref _index, K8sIndex.Empty(_answers));
         KubernetesClientConfiguration config;
         try
@@ -63,10 +66,10 @@ public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions blo
         {
             throw new InvalidOperationException($"plugin/kubernetes: {e.Message}", e);
         }
-        var watch = Options.Watch;
+        var watch = Options.Watch with { SliceProgrammed = KubernetesMetrics.Programmed };
         var api = Options.Kubeconfig is { } kc ? "kubeconfig " + kc : Options.Endpoint ?? "the in-cluster API";
         _lease = K8sWatchHub.Get(host.System).Acquire(new K8sWatchSpec(WatchId(watch), api,
-            log => new K8sWatcher(K8sClientFactory.CreateClient(config), watch, log)));
+            log => new K8sWatcher(K8sClientFactory.CreateClient(config, new RestMetricsHandler()), watch, log)));
         _subscription = _lease.Source.Subscribe(OnView);
         if (_lease.Mode == "cluster")
             LineLog.Info("plugin/kubernetes: the cluster watches the Kubernetes API once (a cluster singleton) and publishes to this node");
@@ -104,6 +107,52 @@ public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions blo
         Options.Kubeconfig ?? "", Options.KubeContext ?? "", Options.Endpoint ?? "", Options.TlsCert ?? "",
         Options.TlsKey ?? "", Options.TlsCa ?? "", watch.WatchPods, watch.WatchNamespaces, watch.LabelSelector ?? "",
         watch.NamespaceLabelSelector ?? "", string.Join(",", watch.Namespaces.Order(StringComparer.Ordinal)));
+
+    /// <summary>
+    /// CoreDNS's AutoPath (<c>autopath @kubernetes</c>): for a query in one of the plugin's zones from a pod's address
+    /// (<c>pods verified</c> only), the client's search path: NAMESPACE.svc.ZONE, svc.ZONE, ZONE, the host's
+    /// resolv.conf search domains, then the name as asked. Null (no autopath) otherwise.
+    /// </summary>
+    public IReadOnlyList<string>? AutoPath(DnsRequest request)
+    {
+        var index = Index;
+        if (index.Options.Pods != PodMode.Verified) return null;
+        var zone = ZoneMatch.Longest(index.Options.Zones, request.Name);
+        if (zone is null) return null;
+        var ns = index.PodNamespace(request.Client.Address);
+        if (ns is null) return null;
+        var search = new string[4 + _hostSearch.Length];
+        if (zone == ".")
+        {
+            search[0] = ns + ".svc.";
+            search[1] = "svc.";
+            search[2] = ".";
+        }
+        else
+        {
+            search[0] = ns + ".svc." + zone;
+            search[1] = "svc." + zone;
+            search[2] = zone;
+        }
+        _hostSearch.CopyTo(search, 3);
+        search[^1] = "";
+        return search;
+    }
+
+    /// <summary>The host's search domains (CoreDNS's searchFromResolvConf: /etc/resolv.conf, read at start).</summary>
+    private string[] _hostSearch = [];
+
+    private static string[] HostSearch()
+    {
+        try
+        {
+            return [.. ResolvConf.Search(System.IO.File.ReadAllLines("/etc/resolv.conf"))];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
 
     private void OnView(K8sView view)
     {

@@ -250,4 +250,27 @@ public sealed class KubernetesSpec(ITestOutputHelper output) : Akka.TestKit.Xuni
         var answer = await Akka.Dns.Tests.Plugins.Health.HealthSpec.QueryUdpAsync(udp, "web.default.svc.cluster.local.");
         Assert.Equal("10.96.0.10", Assert.IsType<ARecord>(Assert.Single(answer.AnswerRecords)).Address.ToString());
     }
+
+    [Fact]
+    public async Task Kubernetes_should_give_autopath_the_client_pods_search_path_with_pods_verified()
+    {
+        _api.Put(Namespace("other"));
+        _api.Put(ClusterIP("other", "web", ["10.96.1.1"], Port("http", 80)));
+        _api.Put(Pod("default", "client-0", ["10.1.0.50"]));
+        await using var h = await Start("pods verified", after: " autopath @kubernetes\n");
+        await Until(h, "10-1-0-50.default.pod.cluster.local.", r => Addresses(r) is ["10.1.0.50"], "the client pod is listed");
+
+        // A pod in "default" asks for "web.other" with its first search domain appended: autopath walks the
+        // pod's search path and answers web.other.svc.cluster.local with a CNAME from the name asked.
+        var client = new IPEndPoint(IPAddress.Parse("10.1.0.50"), 40000);
+        var r = await h.QueryAsync(new QueryBuilder("web.other.default.svc.cluster.local."), client: client);
+        Assert.Equal(ReturnCode.NoError, r.Rcode);
+        var cname = Assert.Single(r.Message.AnswerRecords.OfType<CNameRecord>());
+        Assert.Equal(("web.other.default.svc.cluster.local.", "web.other.svc.cluster.local."), (cname.Name.ToString(), cname.CanonicalName.ToString()));
+        Assert.Equal(["10.96.1.1"], Addresses(r));
+
+        // A client that is no pod gets no search path: the name as asked, NXDOMAIN.
+        var stranger = await h.QueryAsync(new QueryBuilder("web.other.default.svc.cluster.local."), client: new IPEndPoint(IPAddress.Parse("10.9.9.9"), 40000));
+        Assert.Equal(ReturnCode.NxDomain, stranger.Rcode);
+    }
 }
