@@ -106,17 +106,17 @@ public static class LineLog
         {
             if (!reader.TryPeek(out _)) reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult();
             var output = Output;
-            var subscribers = Volatile.Read(ref _subscribers);
             List<ManualResetEventSlim>? markers = null;
             while (reader.TryRead(out var item))
             {
-                if (item is string line) Emit(output, subscribers, line);
+                // Subscribers read per line: one who subscribed during a batch sees every line written after it.
+                if (item is string line) Emit(output, Volatile.Read(ref _subscribers), line);
                 else (markers ??= []).Add((ManualResetEventSlim)item);
             }
             var dropped = Interlocked.Read(ref _dropped);
             if (dropped != _droppedReported)
             {
-                Emit(output, subscribers, $"[WARNING] log: dropped {dropped - _droppedReported} lines: the log writer could not keep up");
+                Emit(output, Volatile.Read(ref _subscribers), $"[WARNING] log: dropped {dropped - _droppedReported} lines: the log writer could not keep up");
                 _droppedReported = dropped;
             }
             try
