@@ -201,6 +201,9 @@ public sealed class K8sIndex
     /// <summary>CoreDNS's namespaceExposed: configured (or no `namespaces`) and the namespace exists (after namespace_labels).</summary>
     internal bool NamespaceExposed(ReadOnlySpan<char> ns) => _namespaceLookup.Contains(ns);
 
+    /// <summary>Every service that passed the filters (k8s_external builds its table from them).</summary>
+    internal Dictionary<string, ServiceEntry>.ValueCollection Services => _services.Values;
+
     /// <summary>The service "name.namespace" (a span of the query name).</summary>
     internal ServiceEntry? Service(ReadOnlySpan<char> nameDotNamespace) =>
         _serviceLookup.TryGetValue(nameDotNamespace, out var e) ? e : null;
