@@ -1,0 +1,87 @@
+using Akka.Actor;
+using Akka.Dns.Plugins.Kubernetes;
+using Akka.Dns.Server.Pipeline;
+
+namespace Akka.Dns.Plugins.K8sExternal;
+
+/// <summary>
+/// The block's k8s_external plugin. At start it finds the block's <see cref="KubernetesPlugin"/> (CoreDNS's
+/// OnStartup lookup of the "kubernetes" handler) and from then on answers from that plugin's current
+/// <see cref="KubernetesPlugin.Index"/>: an <see cref="ExternalTable"/> is built once per new index and swapped in
+/// whole. A background loop builds it as soon as a new index appears, so queries normally only compare one
+/// reference; a query that sees a newer index first builds it itself (once, then everyone shares it).
+/// </summary>
+public sealed class K8sExternalPlugin(K8sExternalOptions options, BlockOptions block) : Plugin("k8s_external")
+{
+    private static readonly TimeSpan RefreshEvery = TimeSpan.FromMilliseconds(20);
+
+    private KubernetesPlugin? _kubernetes;
+    private ExternalTable? _table;
+    private CancellationTokenSource? _stop;
+    private Task? _refresher;
+
+    public K8sExternalOptions Options { get; } = options;
+
+    /// <summary>How many tables were built (one per kubernetes index seen).</summary>
+    public long Builds => Interlocked.Read(ref _builds);
+    private long _builds;
+
+    public override Props HandlerProps(ChainLink? next) => K8sExternalActor.Props(this, next);
+
+    public override Task StartAsync(PluginHost host, CancellationToken ct)
+    {
+        foreach (var p in block.Plugins)
+            if (p is KubernetesPlugin k) _kubernetes = k;
+        if (_kubernetes is null) throw new InvalidOperationException("plugin/k8s_external: kubernetes plugin not loaded");
+        Table();
+        _stop = new CancellationTokenSource();
+        _refresher = RefreshAsync(_stop.Token);
+        return Task.CompletedTask;
+    }
+
+    public override async Task StopAsync()
+    {
+        if (_stop is { } stop)
+        {
+            _stop = null;
+            await stop.CancelAsync();
+            try
+            {
+                if (_refresher is { } r) await r;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            stop.Dispose();
+        }
+    }
+
+    /// <summary>The table of the kubernetes plugin's current index (built now if it is new); null before start.</summary>
+    internal ExternalTable? Table()
+    {
+        if (Volatile.Read(ref _kubernetes) is not { } k) return null;
+        var index = k.Index;
+        var current = Volatile.Read(ref _table);
+        if (current is not null && ReferenceEquals(current.Index, index)) return current;
+        var built = ExternalTable.Build(index, Options);
+        Interlocked.Increment(ref _builds);
+        Interlocked.CompareExchange(ref _table, built, current);
+        return built;
+    }
+
+    private async Task RefreshAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(RefreshEvery);
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            try
+            {
+                Table();
+            }
+            catch (Exception e)
+            {
+                LineLog.Error($"plugin/k8s_external: building the answer table failed: {e.Message}");
+            }
+        }
+    }
+}
