@@ -28,6 +28,8 @@ internal sealed class ExternalService
     public required ExternalEndpoint[] Endpoints { get; init; }
     /// <summary>"service.namespace.ZONE." per zone of the plugin (SRV targets).</summary>
     public required string[] Targets { get; init; }
+    /// <summary>"_port._protocol" of each named port, lower case (SRV names in a zone transfer).</summary>
+    public required string[] PortLabels { get; init; }
     /// <summary>CoreDNS counts hostnames among a service's external IPs: a service with either is not answered by endpoints.</summary>
     public bool HasExternal => Addresses.Length + Hostnames.Length > 0;
 }
@@ -104,6 +106,7 @@ internal sealed class ExternalTable
                 Ports = svc.Ports.IsDefaultOrEmpty ? [] : [.. svc.Ports],
                 Endpoints = endpoints,
                 Targets = PerZone(relative, zones),
+                PortLabels = PortLabels(svc.Ports, endpoints),
             };
             // CoreDNS's SvcExtIndexReverse + serviceRecordForExternalIP: the services holding an external IP, those
             // outside `namespaces` left out when it is set.
@@ -142,6 +145,22 @@ internal sealed class ExternalTable
         return [.. list];
     }
 
+    private static string[] PortLabels(System.Collections.Immutable.ImmutableArray<K8sPort> ports, ExternalEndpoint[] endpoints)
+    {
+        var labels = new List<string>();
+        void Add(K8sPort p)
+        {
+            if (p.Name.Length == 0) return;
+            var l = ("_" + p.Name + "._" + p.Protocol).ToLowerInvariant();
+            if (!labels.Contains(l)) labels.Add(l);
+        }
+        if (!ports.IsDefaultOrEmpty)
+            foreach (var p in ports) Add(p);
+        foreach (var e in endpoints)
+            foreach (var p in e.Ports) Add(p);
+        return [.. labels];
+    }
+
     private static string[] PerZone(string relative, System.Collections.Immutable.ImmutableArray<string> zones)
     {
         var r = new string[zones.Length];
@@ -151,6 +170,12 @@ internal sealed class ExternalTable
 
     /// <summary>dnsutil.Join of a relative name and a zone ("." joins to "relative.").</summary>
     internal static string Join(string relative, string zone) => zone == "." ? relative + "." : relative + "." + zone;
+
+    /// <summary>Every service by "service.namespace" (zone transfers walk them).</summary>
+    public IEnumerable<KeyValuePair<string, ExternalService>> Services => _services;
+
+    /// <summary>Every external IP that names a service (zone transfers of reverse zones walk them).</summary>
+    public IEnumerable<IPAddress> ReverseAddresses => _reverse.Keys;
 
     /// <summary>The services ("service.namespace", relative) that hold <paramref name="ip"/> as an external IP.</summary>
     public bool TryReverse(IPAddress ip, out string[] services) => _reverse.TryGetValue(ip, out services!);

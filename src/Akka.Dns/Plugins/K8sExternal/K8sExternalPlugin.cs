@@ -11,7 +11,7 @@ namespace Akka.Dns.Plugins.K8sExternal;
 /// whole. A background loop builds it as soon as a new index appears, so queries normally only compare one
 /// reference; a query that sees a newer index first builds it itself (once, then everyone shares it).
 /// </summary>
-public sealed class K8sExternalPlugin(K8sExternalOptions options, BlockOptions block) : Plugin("k8s_external")
+public sealed class K8sExternalPlugin(K8sExternalOptions options, BlockOptions block) : Plugin("k8s_external"), ITransferer
 {
     private static readonly TimeSpan RefreshEvery = TimeSpan.FromMilliseconds(20);
 
@@ -55,6 +55,12 @@ public sealed class K8sExternalPlugin(K8sExternalOptions options, BlockOptions b
             stop.Dispose();
         }
     }
+
+    /// <summary>Its zones can be transferred (the transfer plugin finds them here).</summary>
+    public IEnumerable<string> TransferZones => Options.Zones;
+
+    /// <summary>The zone a transfer sends, built from the current table; null before start.</summary>
+    public Zones.Zone? GetZone(string origin) => Table() is { } t ? ExternalTransfer.Build(t, Options, origin) : null;
 
     /// <summary>The table of the kubernetes plugin's current index (built now if it is new); null before start.</summary>
     internal ExternalTable? Table()

@@ -358,6 +358,102 @@ public sealed class K8sExternalSpec(ITestOutputHelper output) : Akka.TestKit.Xun
         Assert.Equal(ReturnCode.NxDomain, rcode);
     }
 
+    /// <summary>AXFR over real TCP: every message's answer records, until the closing SOA.</summary>
+    private static async Task<List<DnsMessage>> Axfr(IPEndPoint at, string zone)
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await s.ConnectAsync(at, cts.Token);
+        var q = new QueryBuilder(zone, RrType.AXFR) { Rd = false }.Build();
+        var framed = new byte[q.Length + 2];
+        framed[0] = (byte)(q.Length >> 8);
+        framed[1] = (byte)q.Length;
+        q.CopyTo(framed, 2);
+        await s.SendAsync(framed, SocketFlags.None, cts.Token);
+        var messages = new List<DnsMessage>();
+        var soas = 0;
+        while (soas < 2)
+        {
+            var len = new byte[2];
+            await ReadExactly(s, len, cts.Token);
+            var body = new byte[(len[0] << 8) | len[1]];
+            await ReadExactly(s, body, cts.Token);
+            var m = DnsMessage.Parse(new ArraySegment<byte>(body));
+            messages.Add(m);
+            if (m.ReturnCode != ReturnCode.NoError) break;
+            soas += m.AnswerRecords.Count(r => r is SoaRecord);
+        }
+        return messages;
+    }
+
+    private static async Task ReadExactly(Socket s, byte[] buffer, CancellationToken ct)
+    {
+        for (var got = 0; got < buffer.Length;)
+        {
+            var n = await s.ReceiveAsync(buffer.AsMemory(got), SocketFlags.None, ct);
+            if (n == 0) throw new Xunit.Sdk.XunitException("connection closed during the transfer");
+            got += n;
+        }
+    }
+
+    [Fact]
+    public async Task K8s_external_should_transfer_its_zone_with_what_its_queries_answer()
+    {
+        var (server, at) = await Start(after: " transfer {\n  to *\n }\n");
+        var messages = await Axfr(at, "example.com.");
+        var records = messages.SelectMany(m => m.AnswerRecords).ToList();
+        var serial = Assert.IsType<SoaRecord>(records[0]).SerialNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.IsType<SoaRecord>(records[^1]);
+        var texts = records.Skip(1).SkipLast(1).Select(Text).ToArray();
+        foreach (var t in texts) _output.WriteLine(t);
+        Assert.Equal(texts.Distinct().Count(), texts.Length);
+        string[] expected =
+        [
+            "example.com. 5 NS ns1.dns.example.com.",
+            "ns1.dns.example.com. 5 A 203.0.113.53",
+            "kube-dns.kube-system.example.com. 5 A 203.0.113.53",
+            "kube-dns.kube-system.example.com. 5 SRV 0 100 53 kube-dns.kube-system.example.com.",
+            "_dns._udp.kube-dns.kube-system.example.com. 5 SRV 0 100 53 kube-dns.kube-system.example.com.",
+            "svc-headless.testns.example.com. 5 A 1.2.3.4",
+            "svc-headless.testns.example.com. 5 A 1.2.3.5",
+            "svc-headless.testns.example.com. 5 SRV 0 50 8080 endpoint-svc-0.svc-headless.testns.example.com.",
+            "svc-headless.testns.example.com. 5 SRV 0 50 8080 endpoint-svc-1.svc-headless.testns.example.com.",
+            "_http._tcp.svc-headless.testns.example.com. 5 SRV 0 50 8080 endpoint-svc-0.svc-headless.testns.example.com.",
+            "_http._tcp.svc-headless.testns.example.com. 5 SRV 0 50 8080 endpoint-svc-1.svc-headless.testns.example.com.",
+            "endpoint-svc-0.svc-headless.testns.example.com. 5 A 1.2.3.4",
+            "endpoint-svc-0.svc-headless.testns.example.com. 5 SRV 0 100 8080 endpoint-svc-0.svc-headless.testns.example.com.",
+            "endpoint-svc-1.svc-headless.testns.example.com. 5 A 1.2.3.5",
+            "endpoint-svc-1.svc-headless.testns.example.com. 5 SRV 0 100 8080 endpoint-svc-1.svc-headless.testns.example.com.",
+            "svc1.testns.example.com. 5 A 1.2.3.4",
+            "svc1.testns.example.com. 5 SRV 0 100 80 svc1.testns.example.com.",
+            "_http._tcp.svc1.testns.example.com. 5 SRV 0 100 80 svc1.testns.example.com.",
+            "svc11.testns.example.com. 5 A 2.3.4.5",
+            "svc11.testns.example.com. 5 SRV 0 100 80 svc11.testns.example.com.",
+            "_http._tcp.svc11.testns.example.com. 5 SRV 0 100 80 svc11.testns.example.com.",
+            "svc12.testns.example.com. 5 CNAME lb.hostname.test.",
+            "_http._tcp.svc12.testns.example.com. 5 SRV 0 100 80 lb.hostname.test.",
+            "svc6.testns.example.com. 5 AAAA 1:2::5",
+            "svc6.testns.example.com. 5 SRV 0 100 80 svc6.testns.example.com.",
+            "_http._tcp.svc6.testns.example.com. 5 SRV 0 100 80 svc6.testns.example.com.",
+            "two.testns.example.com. 5 A 5.6.7.8",
+            "two.testns.example.com. 5 A 5.6.7.9",
+            "two.testns.example.com. 5 SRV 0 25 53 two.testns.example.com.",
+            "two.testns.example.com. 5 SRV 0 25 80 two.testns.example.com.",
+            "_http._tcp.two.testns.example.com. 5 SRV 0 50 80 two.testns.example.com.",
+            "_dns._udp.two.testns.example.com. 5 SRV 0 50 53 two.testns.example.com.",
+        ];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), texts.Order(StringComparer.Ordinal));
+        Assert.Equal(Kubernetes(server).Index.Serial.ToString(System.Globalization.CultureInfo.InvariantCulture), serial);
+
+        var reverse = (await Axfr(at, "in-addr.arpa.")).SelectMany(m => m.AnswerRecords).Select(Text).Where(t => t.Contains(" PTR ")).ToArray();
+        Assert.Equal(
+            // A service without ports still names its external IP (CoreDNS's serviceRecordForExternalIP looks at no port).
+            ["10.7.6.5.in-addr.arpa. 5 PTR noports.testns.example.com.", "4.3.2.1.in-addr.arpa. 5 PTR svc1.testns.example.com.", "5.4.3.2.in-addr.arpa. 5 PTR svc11.testns.example.com.",
+             "53.113.0.203.in-addr.arpa. 5 PTR kube-dns.kube-system.example.com.", "8.7.6.5.in-addr.arpa. 5 PTR two.testns.example.com.",
+             "9.7.6.5.in-addr.arpa. 5 PTR two.testns.example.com."],
+            reverse.Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task K8s_external_should_name_the_servers_own_address_when_no_service_endpoint_holds_it()
     {
