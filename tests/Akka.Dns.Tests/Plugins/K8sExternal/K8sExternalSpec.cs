@@ -358,6 +358,36 @@ public sealed class K8sExternalSpec(ITestOutputHelper output) : Akka.TestKit.Xun
         Assert.Equal(ReturnCode.NxDomain, rcode);
     }
 
+    [Fact]
+    public async Task K8s_external_should_build_its_table_once_per_kubernetes_snapshot_not_per_query()
+    {
+        var (server, at) = await Start();
+        var k = Kubernetes(server);
+        var e = server.Plan.Blocks[0].Plugins.OfType<K8sExternalPlugin>().Single();
+        var (k0, e0) = (k.Builds, e.Builds);
+        for (var i = 0; i < 100; i++)
+            Assert.Equal(ReturnCode.NoError, (await Query(at, i % 2 == 0 ? "svc1.testns.example.com." : "svc-headless.testns.example.com.", RrType.SRV)).ReturnCode);
+        var (k1, e1) = (k.Builds, e.Builds);
+        _output.WriteLine($"kubernetes indexes built during 100 queries: {k1 - k0}, k8s_external tables: {e1 - e0}");
+        // One table per new index at most (one more when an index built just before the first count is picked up after it).
+        Assert.InRange(e1 - e0, 0, k1 - k0 + 1);
+    }
+
+    [Fact]
+    public async Task K8s_external_should_expose_only_what_the_kubernetes_plugin_exposes()
+    {
+        var port = TestPorts.Free();
+        var corefile = $".:{port} {{\n bind 127.0.0.1\n kubernetes cluster.local {{\n  endpoint {_api.Url}\n  namespaces kube-system\n }}\n k8s_external example.com\n}}\n";
+        var settings = DnsSettings.Create(Sys);
+        var doc = CorefileParser.Parse(corefile, "Corefile", Path.GetTempPath(), PluginCatalog.Default.KnownDirectives);
+        var server = await DnsServer.StartAsync(Sys, ServerPlan.Build(doc, PluginCatalog.Default, settings, 0), settings);
+        _servers.Add(server);
+        var at = new IPEndPoint(IPAddress.Loopback, port);
+        Assert.Equal(ReturnCode.NxDomain, (await Query(at, "svc1.testns.example.com.")).ReturnCode);
+        Assert.Equal(ReturnCode.NxDomain, (await Query(at, "testns.example.com.")).ReturnCode);
+        Assert.Equal(["kube-dns.kube-system.example.com. 5 A 203.0.113.53"], Texts((await Query(at, "kube-dns.kube-system.example.com.")).AnswerRecords));
+    }
+
     /// <summary>AXFR over real TCP: every message's answer records, until the closing SOA.</summary>
     private static async Task<List<DnsMessage>> Axfr(IPEndPoint at, string zone)
     {
