@@ -6,6 +6,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Dns;
 using Akka.Dns.Cluster;
+using Akka.Dns.Cluster.Bootstrap;
 using Akka.Dns.Corefile;
 using Akka.Dns.Plugins;
 using Akka.Dns.Plugins.Reload;
@@ -96,10 +97,12 @@ public static class Daemon
             .WithFallback(DnsSettings.DefaultConfig());
 
         DnsSettings settings;
+        bool bootstrap;
         try
         {
             settings = DnsSettings.Create(config);
             ClusterNodeSettings.Create(config);   // akka.dns.cluster errors stop start-up here, not in the extension
+            bootstrap = DnsClusterBootstrap.IsEnabled(config);
         }
         catch (ConfigurationException e)
         {
@@ -130,13 +133,17 @@ public static class Daemon
             _ = CoordinatedShutdown.Get(system).Run(FatalReason.Instance);
         };
         system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new FatalListener(onFatal)), "fatal"), typeof(PluginFatal));
-        // Clustered (akka.actor.provider = cluster): joins the seed nodes and starts the membership view now, so
-        // the cluster forms while the Corefile's zones load; a local daemon answers for itself alone.
+        // Clustered (akka.actor.provider = cluster): joins the seed nodes (with bootstrap: whom bootstrap finds) and
+        // starts the membership view now, so the cluster forms while the Corefile's zones load; a local daemon
+        // answers for itself alone.
         var membership = DnsMembership.Get(system);
         DnsServer server;
         var reloader = new CorefileReloader(loader);
         try
         {
+            // akka.dns.cluster.bootstrap = on: no seed nodes; the management endpoint answers contact-point probes
+            // and bootstrap discovers the other replicas (Kubernetes: hocon/kubernetes.conf) and forms or joins.
+            if (bootstrap) await DnsClusterBootstrap.StartAsync(system);
             server = await DnsServer.StartAsync(system, plan, settings, reloader: reloader);
             PublishDnsPort(membership, server);
         }
