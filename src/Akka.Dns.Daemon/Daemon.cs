@@ -76,7 +76,8 @@ public static class Daemon
         Config hocon;
         try
         {
-            hocon = cl.Hocon is null ? Config.Empty : ConfigurationFactory.ParseString(await File.ReadAllTextAsync(cl.Hocon));
+            // ${NAME} / ${?NAME} from the environment (HoconEnvironment): Akka.NET's parser does not read it.
+            hocon = cl.Hocon is null ? Config.Empty : ConfigurationFactory.ParseString(HoconEnvironment.Expand(await File.ReadAllTextAsync(cl.Hocon)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigurationException)
         {

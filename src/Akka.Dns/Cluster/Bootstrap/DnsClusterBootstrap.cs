@@ -57,7 +57,7 @@ public sealed class DnsClusterBootstrap : IAsyncDisposable
     {
         var c = config.WithFallback(DnsSettings.DefaultConfig());
         if (!c.GetBoolean(Key, false)) return false;
-        var provider = c.GetString("akka.actor.provider", "");
+        var provider = c.GetString("akka.actor.provider", "local");
         if (provider is not ("cluster" or "Akka.Cluster.ClusterActorRefProvider, Akka.Cluster"))
             throw new ConfigurationException($"{Key} = on needs akka.actor.provider = cluster (it is \"{provider}\")");
         var seeds = c.GetStringList("akka.cluster.seed-nodes", []);
