@@ -18,10 +18,11 @@ public sealed class ClusterBootstrapSpec(ITestOutputHelper output) : IAsyncLifet
     private static readonly TimeSpan FormBound = TimeSpan.FromSeconds(90);
     private const string Corefile = "akka.dns {\n    cluster\n}\n";
 
-    private readonly int[] _dns = [Ports.Free(), Ports.Free(), Ports.Free()];
-    private readonly int[] _remoting = [Ports.Free(), Ports.Free(), Ports.Free()];
-    private readonly int[] _management = [Ports.Free(), Ports.Free(), Ports.Free()];
-    private readonly Daemon?[] _nodes = new Daemon?[3];
+    // Three replicas, and a fourth started once they have formed the cluster (a scale-up or a restarted pod).
+    private readonly int[] _dns = [Ports.Free(), Ports.Free(), Ports.Free(), Ports.Free()];
+    private readonly int[] _remoting = [Ports.Free(), Ports.Free(), Ports.Free(), Ports.Free()];
+    private readonly int[] _management = [Ports.Free(), Ports.Free(), Ports.Free(), Ports.Free()];
+    private readonly Daemon?[] _nodes = new Daemon?[4];
     private readonly string _dir = Directory.CreateTempSubdirectory("akka-dns-bootstrap-").FullName;
     private FakeApiServer _api = null!;
 
@@ -48,6 +49,30 @@ public sealed class ClusterBootstrapSpec(ITestOutputHelper output) : IAsyncLifet
             """;
     }
 
+    private async Task StartNodeAsync(int i)
+    {
+        var hocon = Path.Combine(_dir, $"node{i}.conf");
+        var text = Hocon(i);
+        Assert.DoesNotContain("akka.tcp://", text);   // no seed node anywhere
+        await File.WriteAllTextAsync(hocon, text);
+        _nodes[i] = await Daemon.StartAsync(Corefile, _dns[i], ["-hocon", hocon]);
+    }
+
+    /// <summary>Polls members.akka.dns SRV at each node until it lists exactly <paramref name="expected"/>.</summary>
+    private async Task UntilMembers(int[] at, string[] expected, Stopwatch sw)
+    {
+        foreach (var i in at)
+        {
+            string[] seen;
+            while (!(seen = await MembersAt(i)).SequenceEqual(expected))
+            {
+                if (sw.Elapsed > FormBound)
+                    Assert.Fail($"node{i + 1} answers members [{string.Join(", ", seen)}] {FormBound.TotalSeconds} s after launch; expected {string.Join(", ", expected)}\n{Logs()}");
+                await Task.Delay(100);
+            }
+        }
+    }
+
     private async Task<string[]> MembersAt(int i)
     {
         var r = Dig.Parse(await Dig.RunAsync("127.0.0.1", _dns[i], "members.akka.dns", "SRV"));
@@ -59,36 +84,41 @@ public sealed class ClusterBootstrapSpec(ITestOutputHelper output) : IAsyncLifet
     public async Task Three_daemons_should_form_one_cluster_through_cluster_bootstrap_and_kubernetes_api_discovery_without_seed_nodes()
     {
         var sw = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, 3).Select(async i =>
-        {
-            var hocon = Path.Combine(_dir, $"node{i}.conf");
-            var text = Hocon(i);
-            Assert.DoesNotContain("akka.tcp://", text);   // no seed node anywhere
-            await File.WriteAllTextAsync(hocon, text);
-            _nodes[i] = await Daemon.StartAsync(Corefile, _dns[i], ["-hocon", hocon]);
-        }));
-
-        string[] all = ["node1", "node2", "node3"];
-        for (var i = 0; i < 3; i++)
-        {
-            string[] seen;
-            while (!(seen = await MembersAt(i)).SequenceEqual(all))
-            {
-                if (sw.Elapsed > FormBound)
-                    Assert.Fail($"node{i + 1} answers members [{string.Join(", ", seen)}] {FormBound.TotalSeconds} s after launch; expected node1, node2, node3\n{Logs()}");
-                await Task.Delay(100);
-            }
-        }
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(StartNodeAsync));
+        await UntilMembers([0, 1, 2], ["node1", "node2", "node3"], sw);
         output.WriteLine($"all three list all three members {sw.Elapsed.TotalSeconds:F1} s after launch; the fake API server answered {_api.NamespacedPodLists} pod lists");
 
         // Bootstrap did it: discovery asked the API server, and exactly one node (the lowest contact point: the
         // lowest management port on 127.0.0.1) formed the cluster, which the other two joined.
         Assert.True(_api.NamespacedPodLists >= 3, $"discovery listed pods {_api.NamespacedPodLists} times");
-        var selfJoined = Enumerable.Range(0, 3).Where(i => _nodes[i]!.Stdout.Lines.Any(l => l.Contains("Initiating new cluster, self-joining"))).ToArray();
-        Assert.Equal([Array.IndexOf(_management, _management.Min())], selfJoined);
-        foreach (var i in Enumerable.Range(0, 3).Except(selfJoined))
+        var first = Array.IndexOf(_management, _management[..3].Min());
+        Assert.Equal([first], Enumerable.Range(0, 3).Where(i => SelfJoined(i)).ToArray());
+        foreach (var i in Enumerable.Range(0, 3).Where(i => i != first))
             Assert.Contains(_nodes[i]!.Stdout.Lines, l => l.Contains("to existing cluster"));
+
+        // A fourth pod appears (scale-up, or a pod restarted under a new name): it finds the running cluster through
+        // the same discovery and joins it, whatever its address; it never forms a second cluster.
+        _api.Put(FakeBootstrapPods.Pod("kube-system", "akka-dns-node4", "127.0.0.1", _management[3]));
+        var join = Stopwatch.StartNew();
+        await StartNodeAsync(3);
+        await UntilMembers([0, 1, 2, 3], ["node1", "node2", "node3", "node4"], join);
+        output.WriteLine($"node4 is in members.akka.dns at all four {join.Elapsed.TotalSeconds:F1} s after its launch");
+        Assert.False(SelfJoined(3));
+        Assert.Contains(_nodes[3]!.Stdout.Lines, l => l.Contains("to existing cluster"));
     }
+
+    [Fact]
+    public async Task A_daemon_with_bootstrap_on_and_seed_nodes_should_refuse_to_start()
+    {
+        var hocon = Path.Combine(_dir, "seeds.conf");
+        await File.WriteAllTextAsync(hocon, Hocon(0) + $"\nakka.cluster.seed-nodes = [\"akka.tcp://dns@127.0.0.1:{_remoting[0]}\"]\n");
+        await using var d = await Daemon.StartAsync(Corefile, _dns[0], ["-hocon", hocon], waitReady: false);
+        Assert.True(await d.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the daemon kept running");
+        Assert.Equal(1, d.ExitCode);
+        Assert.Contains($"akka.dns.cluster.bootstrap = on finds the other members itself: remove akka.cluster.seed-nodes (akka.tcp://dns@127.0.0.1:{_remoting[0]})", d.Stderr.Text);
+    }
+
+    private bool SelfJoined(int i) => _nodes[i]!.Stdout.Lines.Any(l => l.Contains("Initiating new cluster, self-joining"));
 
     private string Logs() => string.Join("\n", _nodes.Select((d, i) =>
         d is null ? $"--- node {i}: not running" : $"--- node {i} (dns {_dns[i]}, remoting {_remoting[i]}, management {_management[i]})\n{Tail(d.Stdout.Text)}\n{Tail(d.Stderr.Text)}"));
