@@ -200,6 +200,7 @@ public sealed class KubernetesDeploySpec
         Assert.Equal("kubernetes-api", c.GetString("akka.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
         Assert.Equal("Akka.Dns.Cluster.Bootstrap.KubernetesApiDiscovery, Akka.Dns", c.GetString("akka.discovery.kubernetes-api.class"));
         Assert.True(DnsClusterBootstrap.IsEnabled(c));
+        Assert.True(c.GetBoolean("akka.dns.kubernetes.cluster-watch"));
         var node = ClusterNodeSettings.Create(c);
         Assert.Equal(PodName, node.MemberName);
         // No POD_NAME (outside a pod): the member name falls back to the derived one, and the file still parses.
