@@ -10,13 +10,14 @@ namespace Akka.Dns.Interop;
 /// loopback). Each daemon runs hocon/kubernetes.conf itself, POD_IP = 127.0.0.1 and POD_NAME = nodeN filled in as
 /// the daemon's environment fallback does, with only its ports, the API endpoint and a loopback bind added; each fake
 /// pod is labelled app=akka-dns and carries its own node's management port as the container port named
-/// "management". Every wait is bounded.
+/// "management". The daemons also serve cluster.local with the kubernetes plugin: the API server sees one watch
+/// per kind for the whole bootstrapped cluster. Every wait is bounded.
 /// </summary>
 [Collection(HeavyCollection.Name)]
 public sealed class ClusterBootstrapSpec(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan FormBound = TimeSpan.FromSeconds(90);
-    private const string Corefile = "akka.dns {\n    cluster\n}\n";
+    private string Corefile => $"akka.dns {{\n    cluster\n}}\ncluster.local {{\n    kubernetes {{\n        endpoint {_api.Url}\n    }}\n}}\n";
 
     // Three replicas, and a fourth started once they have formed the cluster (a scale-up or a restarted pod).
     private readonly int[] _dns = [Ports.Free(), Ports.Free(), Ports.Free(), Ports.Free()];
@@ -29,6 +30,8 @@ public sealed class ClusterBootstrapSpec(ITestOutputHelper output) : IAsyncLifet
     public async Task InitializeAsync()
     {
         _api = await FakeApiServer.StartAsync();
+        _api.Put(FakeObjects.Namespace("default"));
+        _api.Put(FakeObjects.ClusterIP("default", "web", ["10.96.0.10"], FakeObjects.Port("http", 80)));
         for (var i = 0; i < 3; i++) _api.Put(FakeBootstrapPods.Pod("kube-system", $"akka-dns-node{i + 1}", "127.0.0.1", _management[i]));
         // Not contact points: another app's pod, and a pod of ours that is still Pending.
         _api.Put(FakeBootstrapPods.Pod("kube-system", "other", "127.0.0.1", Ports.Free(), app: "other"));
@@ -73,6 +76,14 @@ public sealed class ClusterBootstrapSpec(ITestOutputHelper output) : IAsyncLifet
         }
     }
 
+    private async Task<string> AAt(int i, string name)
+    {
+        var r = Dig.Parse(await Dig.RunAsync("127.0.0.1", _dns[i], name, "A"));
+        if (r is null) return "(no answer)";
+        if (r.Status != "NOERROR") return r.Status;
+        return string.Join(",", r.Answer.Where(a => a.Type == "A").Select(a => a.Data).Order());
+    }
+
     private async Task<string[]> MembersAt(int i)
     {
         var r = Dig.Parse(await Dig.RunAsync("127.0.0.1", _dns[i], "members.akka.dns", "SRV"));
@@ -96,6 +107,18 @@ public sealed class ClusterBootstrapSpec(ITestOutputHelper output) : IAsyncLifet
         foreach (var i in Enumerable.Range(0, 3).Where(i => i != first))
             Assert.Contains(_nodes[i]!.Stdout.Lines, l => l.Contains("to existing cluster"));
 
+        // The kubernetes plugin of the bootstrapped cluster: every node answers from one watch per kind.
+        foreach (var i in new[] { 0, 1, 2 })
+        {
+            string seen;
+            while ((seen = await AAt(i, "web.default.svc.cluster.local")) != "10.96.0.10")
+            {
+                if (sw.Elapsed > FormBound) Assert.Fail($"node{i + 1} answers web.default.svc.cluster.local with {seen}\n{Logs()}");
+                await Task.Delay(100);
+            }
+        }
+        Assert.Equal((1, 1), (_api.Watches(FakeResource.Services), _api.Watches(FakeResource.EndpointSlices)));
+
         // A fourth pod appears (scale-up, or a pod restarted under a new name): it finds the running cluster through
         // the same discovery and joins it, whatever its address; it never forms a second cluster.
         _api.Put(FakeBootstrapPods.Pod("kube-system", "akka-dns-node4", "127.0.0.1", _management[3]));
@@ -104,6 +127,12 @@ public sealed class ClusterBootstrapSpec(ITestOutputHelper output) : IAsyncLifet
         await UntilMembers([0, 1, 2, 3], ["node1", "node2", "node3", "node4"], join);
         output.WriteLine($"node4 is in members.akka.dns at all four {join.Elapsed.TotalSeconds:F1} s after its launch");
         Assert.False(SelfJoined(3));
+        while (await AAt(3, "web.default.svc.cluster.local") != "10.96.0.10")
+        {
+            if (join.Elapsed > FormBound) Assert.Fail($"node4 does not answer web.default.svc.cluster.local\n{Logs()}");
+            await Task.Delay(100);
+        }
+        Assert.Equal((1, 1), (_api.Watches(FakeResource.Services), _api.Watches(FakeResource.EndpointSlices)));   // node4 watches nothing itself
         Assert.Contains(_nodes[3]!.Stdout.Lines, l => l.Contains("to existing cluster"));
     }
 
