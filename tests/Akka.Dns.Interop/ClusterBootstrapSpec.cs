@@ -147,6 +147,19 @@ public sealed class ClusterBootstrapSpec(ITestOutputHelper output) : IAsyncLifet
         Assert.Contains($"akka.dns.cluster.bootstrap = on finds the other members itself: remove akka.cluster.seed-nodes (akka.tcp://dns@127.0.0.1:{_remoting[0]})", d.Stderr.Text);
     }
 
+    [Fact]
+    public async Task A_daemon_whose_management_port_is_taken_should_exit_naming_it()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, _management[0]);
+        taken.Start();
+        var hocon = Path.Combine(_dir, "taken.conf");
+        await File.WriteAllTextAsync(hocon, Hocon(0));
+        await using var d = await Daemon.StartAsync(Corefile, _dns[0], ["-hocon", hocon], waitReady: false);
+        Assert.True(await d.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the daemon kept running");
+        Assert.Equal(1, d.ExitCode);
+        Assert.Contains($"Akka.Dns could not start: akka.management.http cannot listen on 127.0.0.1:{_management[0]}: Address already in use", d.Stderr.Text);
+    }
+
     private bool SelfJoined(int i) => _nodes[i]!.Stdout.Lines.Any(l => l.Contains("Initiating new cluster, self-joining"));
 
     private string Logs() => string.Join("\n", _nodes.Select((d, i) =>

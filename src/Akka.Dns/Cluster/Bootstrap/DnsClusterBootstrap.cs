@@ -85,7 +85,16 @@ public sealed class DnsClusterBootstrap : IAsyncDisposable
         var maxSeeds = ClusterBootstrapSettings.Create(system.Settings.Config.WithFallback(ClusterBootstrap.DefaultConfiguration()), system.Log).ContactPoint.MaxSeedNodesToExpose;
         var basePath = http.BasePath.Trim('/');
         app.MapGet(basePath.Length == 0 ? "/bootstrap/seed-nodes" : $"/{basePath}/bootstrap/seed-nodes", ctx => SeedNodesAsync(ctx, system, maxSeeds));
-        await app.StartAsync().ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            // Whole message, no inner exception: the daemon prints the innermost exception's message alone.
+            throw new IOException($"akka.management.http cannot listen on {bindHost}:{http.EffectiveBindPort}: {e.GetBaseException().Message}");
+        }
 
         var bound = BoundPort(app, http.EffectiveBindPort);
         var self = new Uri($"http://{http.Hostname}:{(http.Port == 0 ? bound : http.Port)}/{(basePath.Length == 0 ? "" : basePath + "/")}");
