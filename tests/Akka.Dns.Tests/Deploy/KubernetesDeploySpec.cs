@@ -61,6 +61,7 @@ public sealed class KubernetesDeploySpec
               h = ${?IP}
               n = "kept"
               n = ${?UNSET}   # dropped
+              # a comment may say ${?ANYTHING}
               q = ${Q}
               p = 4
             }
@@ -69,6 +70,9 @@ public sealed class KubernetesDeploySpec
         Assert.Equal(("10.0.0.1", "kept", "a \"quoted\" value", 4, 4), (c.GetString("a.h"), c.GetString("a.n"), c.GetString("a.q"), c.GetInt("a.p"), c.GetInt("path")));
         var e = Assert.ThrowsAny<Exception>(() => ConfigurationFactory.ParseString(HoconEnvironment.Expand("a = ${UNSET}", env)));
         Assert.Contains("Unresolved substitution: UNSET", e.Message);
+        var inline = Assert.Throws<ConfigurationException>(() => HoconEnvironment.Expand("x = 1\na { b = ${?UNSET}, c = 2 }", env));
+        Assert.Equal("${?UNSET} on line 2: an optional substitution is only read as a whole line 'key = ${?NAME}' with NAME an environment variable", inline.Message);
+        Assert.Throws<ConfigurationException>(() => HoconEnvironment.Expand("a = ${?a.b.c}", env));
     }
 
     private static int PortOf(string address) => int.Parse(address[(address.LastIndexOf(':') + 1)..]);
