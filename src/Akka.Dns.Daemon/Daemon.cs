@@ -6,6 +6,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Dns;
 using Akka.Dns.Cluster;
+using Akka.Dns.Cluster.Bootstrap;
 using Akka.Dns.Corefile;
 using Akka.Dns.Plugins;
 using Akka.Dns.Plugins.Reload;
@@ -75,7 +76,8 @@ public static class Daemon
         Config hocon;
         try
         {
-            hocon = cl.Hocon is null ? Config.Empty : ConfigurationFactory.ParseString(await File.ReadAllTextAsync(cl.Hocon));
+            // ${NAME} / ${?NAME} from the environment (HoconEnvironment): Akka.NET's parser does not read it.
+            hocon = cl.Hocon is null ? Config.Empty : ConfigurationFactory.ParseString(HoconEnvironment.Expand(await File.ReadAllTextAsync(cl.Hocon)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigurationException)
         {
@@ -96,10 +98,12 @@ public static class Daemon
             .WithFallback(DnsSettings.DefaultConfig());
 
         DnsSettings settings;
+        bool bootstrap;
         try
         {
             settings = DnsSettings.Create(config);
             ClusterNodeSettings.Create(config);   // akka.dns.cluster errors stop start-up here, not in the extension
+            bootstrap = DnsClusterBootstrap.IsEnabled(config);
         }
         catch (ConfigurationException e)
         {
@@ -130,13 +134,17 @@ public static class Daemon
             _ = CoordinatedShutdown.Get(system).Run(FatalReason.Instance);
         };
         system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new FatalListener(onFatal)), "fatal"), typeof(PluginFatal));
-        // Clustered (akka.actor.provider = cluster): joins the seed nodes and starts the membership view now, so
-        // the cluster forms while the Corefile's zones load; a local daemon answers for itself alone.
+        // Clustered (akka.actor.provider = cluster): joins the seed nodes (with bootstrap: whom bootstrap finds) and
+        // starts the membership view now, so the cluster forms while the Corefile's zones load; a local daemon
+        // answers for itself alone.
         var membership = DnsMembership.Get(system);
         DnsServer server;
         var reloader = new CorefileReloader(loader);
         try
         {
+            // akka.dns.cluster.bootstrap = on: no seed nodes; the management endpoint answers contact-point probes
+            // and bootstrap discovers the other replicas (Kubernetes: hocon/kubernetes.conf) and forms or joins.
+            if (bootstrap) await DnsClusterBootstrap.StartAsync(system);
             server = await DnsServer.StartAsync(system, plan, settings, reloader: reloader);
             PublishDnsPort(membership, server);
         }

@@ -74,6 +74,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         app.MapGet("/apis/discovery.k8s.io/v1/endpointslices", ctx => s.Serve(ctx, FakeResource.EndpointSlices));
         app.MapGet("/api/v1/pods", ctx => s.Serve(ctx, FakeResource.Pods));
         app.MapGet("/api/v1/namespaces", ctx => s.Serve(ctx, FakeResource.Namespaces));
+        s.MapBootstrapRoutes(app);   // k8s-bootstrap: see the region "Cluster Bootstrap discovery" below
         await app.StartAsync();
         s._app = app;
         s.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -342,6 +343,37 @@ public sealed class FakeApiServer : IAsyncDisposable
             catch (ObjectDisposedException) { }
         }
     }
+
+    #region Cluster Bootstrap discovery (added for the k8s-bootstrap specs; nothing above depends on it)
+
+    // What Akka.Dns's kubernetes-api discovery (src/Akka.Dns/Cluster/Bootstrap/KubernetesApiDiscovery.cs) asks:
+    // a plain list of one namespace's pods with a label selector. Pods are Put as for the all-namespaces routes.
+    private int _namespacedPodLists;
+
+    /// <summary>Requests to <c>GET /api/v1/namespaces/{ns}/pods</c> (bootstrap's pod discovery).</summary>
+    public int NamespacedPodLists => Volatile.Read(ref _namespacedPodLists);
+
+    private void MapBootstrapRoutes(WebApplication app) =>
+        app.MapGet("/api/v1/namespaces/{ns}/pods", async ctx =>
+        {
+            Interlocked.Increment(ref _namespacedPodLists);
+            var ns = ctx.Request.RouteValues["ns"]?.ToString() ?? "";
+            var selector = Selector.Parse(ctx.Request.Query["labelSelector"].ToString());
+            string body;
+            lock (_gate)
+            {
+                var items = _objects[FakeResource.Pods].Values
+                    .Where(o => o.Metadata.NamespaceProperty == ns && selector.Matches(o.Metadata.Labels)).Cast<V1Pod>().ToList();
+                body = KubernetesJson.Serialize(new V1PodList
+                {
+                    Kind = "PodList", ApiVersion = "v1", Metadata = new V1ListMeta { ResourceVersion = _rv.ToString() }, Items = items,
+                });
+            }
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync(body);
+        });
+
+    #endregion
 
     /// <summary>Equality-based label selectors: <c>k=v</c>, <c>k==v</c>, <c>k!=v</c>, <c>k</c>, <c>!k</c>, comma = and.</summary>
     private sealed class Selector
