@@ -26,7 +26,7 @@ public sealed class ClusterKubernetesSpec(ITestOutputHelper output) : IAsyncLife
         _api.Put(ClusterIP("default", "web", ["10.96.0.10"], Port("http", 80)));
         _api.Put(Headless("default", "db", Port("pg", 5432)));
         _api.Put(Slice("default", "db-abc", "db", "IPv4", Endpoint("10.1.0.1", hostname: "db-0", pod: "db-0"), Endpoint("10.1.0.2", pod: "db-1")));
-        _rig = new ClusterRig(output, 3, $"cluster.local {{\n    kubernetes {{\n        endpoint {_api.Url}\n    }}\n}}\n", """
+        _rig = new ClusterRig(output, 3, $"cluster.local {{\n    kubernetes {{\n        endpoint {_api.Url}\n    }}\n}}\nakka.dns {{\n    cluster\n}}\n", """
             akka.cluster {
               seed-node-timeout = 2s
               split-brain-resolver.stable-after = 3s
@@ -75,6 +75,22 @@ public sealed class ClusterKubernetesSpec(ITestOutputHelper output) : IAsyncLife
         }
     }
 
+    /// <summary>Every node sees every node Up (members.akka.dns): before a kill, so the split-brain resolver counts the survivors as the majority.</summary>
+    private async Task AllSeeAllUp()
+    {
+        foreach (var n in new[] { 0, 1, 2 })
+        {
+            var sw = Stopwatch.StartNew();
+            while (true)
+            {
+                var r = Dig.Parse(await Dig.RunAsync("127.0.0.1", _rig.DnsPort(n), "members.akka.dns", "SRV"));
+                if (r is { Status: "NOERROR" } && r.Answer.Count(a => a.Type == "SRV") == 3) break;
+                if (sw.Elapsed > Bound) Assert.Fail($"node{n + 1} does not list 3 members {Bound.TotalSeconds} s on\n{_rig.Logs()}");
+                await Task.Delay(100);
+            }
+        }
+    }
+
     private int Watching()
     {
         var found = -1;
@@ -109,6 +125,7 @@ public sealed class ClusterKubernetesSpec(ITestOutputHelper output) : IAsyncLife
         _api.Put(ClusterIP("default", "web", ["10.96.0.11"], Port("http", 80)));
         await Until([0, 1, 2], "web.default.svc.cluster.local", "10.96.0.11");
 
+        await AllSeeAllUp();
         int[] survivors = [.. Enumerable.Range(0, 3).Where(n => n != watching)];
         var killed = Stopwatch.StartNew();
         await _rig.KillAsync(watching);
