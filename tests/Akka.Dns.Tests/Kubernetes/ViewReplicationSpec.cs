@@ -277,4 +277,30 @@ public sealed class ViewReplicationSpec(ITestOutputHelper output) : Akka.TestKit
         Assert.Equal(["default/api", "default/web"], lateWhole.Services.Select(s => s.Key).Order());
         Sys.Stop(singleton);
     }
+
+    [Fact]
+    public async Task The_singleton_should_publish_service_imports_and_mcs_slices_of_a_multicluster_watch()
+    {
+        await using var api = await FakeApiServer.StartAsync();
+        api.Put(FakeObjects.Namespace("default"));
+        api.Put(FakeObjects.ServiceImport("default", "web", "ClusterSetIP", ["10.42.0.1"], FakeObjects.ImportPort("http", 80)));
+        api.Put(FakeObjects.MultiClusterSlice("default", "web-east", "web", "east", "IPv4", FakeObjects.Endpoint("10.2.0.1")));
+        var watch = new K8sWatchOptions { Coalesce = TimeSpan.FromMilliseconds(10), WatchMultiCluster = true };
+        var singleton = Sys.ActorOf(K8sWatchSingleton.Props(
+            log => new K8sWatcher(K8sClientFactory.CreateClient(K8sClientFactory.FromEndpoint(api.Url)), watch, log), Fast, "spec-mc"));
+        var replica = CreateTestProbe();
+        singleton.Tell(new SubscribeView(replica.Ref));
+
+        var whole = RoundTrip(replica.FishForMessage<ViewPart>(m => m is ViewPart, Bound));
+        Assert.Equal(["default/web"], whole.Imports.Select(i => i.Key));
+        Assert.Equal([("default/web-east", "east")], whole.MultiClusterSlices.Select(e => (e.Key, e.ClusterId)));
+        var view = ViewParts.Apply(K8sView.Empty, [whole]);
+
+        Assert.True(api.Delete(FakeResource.ServiceImports, "default", "web"));
+        var change = RoundTrip(replica.FishForMessage<ViewPart>(m => m is ViewPart, Bound));
+        Assert.Equal(["idefault/web"], change.Removed.ToArray());
+        Assert.Empty(ViewParts.Apply(view, [change]).ServiceImports);
+        Assert.Single(ViewParts.Apply(view, [change]).MultiClusterSlices);
+        Sys.Stop(singleton);
+    }
 }
