@@ -400,9 +400,26 @@ public sealed class FakeApiServer : IAsyncDisposable
     // as the API server serves a custom resource: the same resourceVersion counter, event log, 410 and bookmarks as
     // the built-in kinds, counted as FakeResource.ServiceImports. The MCS EndpointSlices are ordinary EndpointSlices
     // (FakeObjects.MultiClusterSlice) served by the endpointslices route with a label selector.
+    private int _serviceImportsNotFound;
+
+    /// <summary>While true the ServiceImport CRD is "not installed": its list and watch get the API server's 404.</summary>
+    public bool ServiceImportCrdMissing { get; set; }
+
+    /// <summary>ServiceImport requests answered 404 while <see cref="ServiceImportCrdMissing"/>.</summary>
+    public int ServiceImportsNotFound => Volatile.Read(ref _serviceImportsNotFound);
+
     private void MapMultiClusterRoutes(WebApplication app) =>
         app.MapGet("/apis/" + V1Alpha1ServiceImport.Group + "/" + V1Alpha1ServiceImport.Version + "/" + V1Alpha1ServiceImport.Plural,
-            ctx => Serve(ctx, FakeResource.ServiceImports));
+            async ctx =>
+            {
+                if (ServiceImportCrdMissing)
+                {
+                    Interlocked.Increment(ref _serviceImportsNotFound);
+                    await WriteStatus(ctx, 404, "NotFound", "the server could not find the requested resource");
+                    return;
+                }
+                await Serve(ctx, FakeResource.ServiceImports);
+            });
 
     private static V1Alpha1ServiceImportList ServiceImportList(V1ListMeta meta, List<IKubernetesObject<V1ObjectMeta>> items) =>
         new() { Metadata = meta, Items = items.Cast<V1Alpha1ServiceImport>().ToList() };

@@ -159,4 +159,21 @@ public sealed class MultiClusterWatchSpec(ITestOutputHelper output) : IAsyncLife
         Assert.Contains(_api.Queries(FakeResource.EndpointSlices),
             q => Uri.UnescapeDataString(q).Contains("labelSelector=app=db,multicluster.kubernetes.io/service-name", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task With_multicluster_and_no_service_import_crd_the_view_should_stay_unsynced_until_it_is_installed()
+    {
+        // CoreDNS's HasSynced needs every informer, the ServiceImport one included: not ready, name errors SERVFAIL.
+        _api.ServiceImportCrdMissing = true;
+        await using var w = Watcher(new K8sWatchOptions { WatchMultiCluster = true, InitialBackoff = TimeSpan.FromMilliseconds(20) });
+        await Until(() => _api.ServiceImportsNotFound >= 2 && _api.Lists(FakeResource.Services) == 1 && _api.Lists(FakeResource.Namespaces) == 1
+            && _api.OpenWatches(FakeResource.EndpointSlices) == 2, "the other kinds listed, the imports refused twice");
+        var v = await Until(w, v => v.Services.ContainsKey("default/web") && v.MultiClusterSlices.Count == 1, "the other kinds published");
+        Assert.False(v.Synced);
+        Assert.False(w.Current!.Synced);
+
+        _api.ServiceImportCrdMissing = false;
+        v = await Until(w, v => v.Synced, "synced once the CRD is there");
+        Assert.Equal(["default/db", "default/web"], v.ServiceImports.Keys.Order());
+    }
 }
