@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Threading.Channels;
+using Akka.Dns.Kubernetes.Api;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Builder;
@@ -14,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace Akka.Dns.TestSupport;
 
 /// <summary>The resource kinds <see cref="FakeApiServer"/> serves.</summary>
-public enum FakeResource { Services, EndpointSlices, Pods, Namespaces }
+public enum FakeResource { Services, EndpointSlices, Pods, Namespaces, ServiceImports /* multicluster: see the region "Multi-Cluster Services" */ }
 
 /// <summary>
 /// A Kubernetes API server on loopback for tests (in-process Kestrel, port 0): list and watch of Services,
@@ -70,6 +71,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             }
             await next(ctx);
         });
+        s.MapMultiClusterRoutes(app);  // multicluster: see the region "Multi-Cluster Services" below
         app.MapGet("/api/v1/services", ctx => s.Serve(ctx, FakeResource.Services));
         app.MapGet("/apis/discovery.k8s.io/v1/endpointslices", ctx => s.Serve(ctx, FakeResource.EndpointSlices));
         app.MapGet("/api/v1/pods", ctx => s.Serve(ctx, FakeResource.Pods));
@@ -263,6 +265,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             FakeResource.Services => new V1ServiceList { Kind = "ServiceList", ApiVersion = "v1", Metadata = meta, Items = items.Cast<V1Service>().ToList() },
             FakeResource.EndpointSlices => new V1EndpointSliceList { Kind = "EndpointSliceList", ApiVersion = "discovery.k8s.io/v1", Metadata = meta, Items = items.Cast<V1EndpointSlice>().ToList() },
             FakeResource.Pods => new V1PodList { Kind = "PodList", ApiVersion = "v1", Metadata = meta, Items = items.Cast<V1Pod>().ToList() },
+            FakeResource.ServiceImports => ServiceImportList(meta, items),  // multicluster: see the region "Multi-Cluster Services" below
             _ => new V1NamespaceList { Kind = "NamespaceList", ApiVersion = "v1", Metadata = meta, Items = items.Cast<V1Namespace>().ToList() },
         };
         return KubernetesJson.Serialize(list);
@@ -277,6 +280,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             FakeResource.Services => KubernetesJson.Deserialize<V1Service>(json),
             FakeResource.EndpointSlices => KubernetesJson.Deserialize<V1EndpointSlice>(json),
             FakeResource.Pods => KubernetesJson.Deserialize<V1Pod>(json),
+            FakeResource.ServiceImports => KubernetesJson.Deserialize<V1Alpha1ServiceImport>(json),  // multicluster: see the region "Multi-Cluster Services" below
             _ => KubernetesJson.Deserialize<V1Namespace>(json),
         };
         _log.Add((rv, res, type, copy));
@@ -311,6 +315,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         V1EndpointSlice => FakeResource.EndpointSlices,
         V1Pod => FakeResource.Pods,
         V1Namespace => FakeResource.Namespaces,
+        V1Alpha1ServiceImport => FakeResource.ServiceImports,  // multicluster: see the region "Multi-Cluster Services" below
         _ => throw new ArgumentException($"the fake API server does not serve {o.GetType().Name}"),
     };
 
@@ -319,6 +324,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         FakeResource.Services => ("Service", "v1"),
         FakeResource.EndpointSlices => ("EndpointSlice", "discovery.k8s.io/v1"),
         FakeResource.Pods => ("Pod", "v1"),
+        FakeResource.ServiceImports => (V1Alpha1ServiceImport.KubeKind, V1Alpha1ServiceImport.KubeApiVersion),  // multicluster: see the region "Multi-Cluster Services" below
         _ => ("Namespace", "v1"),
     };
 
@@ -419,4 +425,36 @@ public sealed class FakeApiServer : IAsyncDisposable
             return true;
         }
     }
+
+    #region Multi-Cluster Services (added for the kubernetes multicluster specs; nothing above depends on it)
+
+    // ServiceImports (multicluster.x-k8s.io/v1alpha1, a CRD of sigs.k8s.io/mcs-api) listed and watched cluster-wide
+    // as the API server serves a custom resource: the same resourceVersion counter, event log, 410 and bookmarks as
+    // the built-in kinds, counted as FakeResource.ServiceImports. The MCS EndpointSlices are ordinary EndpointSlices
+    // (FakeObjects.MultiClusterSlice) served by the endpointslices route with a label selector.
+    private int _serviceImportsNotFound;
+
+    /// <summary>While true the ServiceImport CRD is "not installed": its list and watch get the API server's 404.</summary>
+    public bool ServiceImportCrdMissing { get; set; }
+
+    /// <summary>ServiceImport requests answered 404 while <see cref="ServiceImportCrdMissing"/>.</summary>
+    public int ServiceImportsNotFound => Volatile.Read(ref _serviceImportsNotFound);
+
+    private void MapMultiClusterRoutes(WebApplication app) =>
+        app.MapGet("/apis/" + V1Alpha1ServiceImport.Group + "/" + V1Alpha1ServiceImport.Version + "/" + V1Alpha1ServiceImport.Plural,
+            async ctx =>
+            {
+                if (ServiceImportCrdMissing)
+                {
+                    Interlocked.Increment(ref _serviceImportsNotFound);
+                    await WriteStatus(ctx, 404, "NotFound", "the server could not find the requested resource");
+                    return;
+                }
+                await Serve(ctx, FakeResource.ServiceImports);
+            });
+
+    private static V1Alpha1ServiceImportList ServiceImportList(V1ListMeta meta, List<IKubernetesObject<V1ObjectMeta>> items) =>
+        new() { Metadata = meta, Items = items.Cast<V1Alpha1ServiceImport>().ToList() };
+
+    #endregion
 }

@@ -1,3 +1,4 @@
+using Akka.Dns.Kubernetes.Api;
 using k8s.Models;
 
 namespace Akka.Dns.TestSupport;
@@ -84,6 +85,33 @@ public static class FakeObjects
         Metadata = Meta(null, name, labels),
         Status = new V1NamespaceStatus { Phase = "Active" },
     };
+
+    #region Multi-Cluster Services (added for the kubernetes multicluster specs)
+
+    /// <summary>A ServiceImport as an MCS implementation writes it (type ClusterSetIP with ips, or Headless), status included.</summary>
+    public static V1Alpha1ServiceImport ServiceImport(string ns, string name, string type, string[] ips, params V1Alpha1ServicePort[] ports) => new()
+    {
+        Metadata = Meta(ns, name),
+        Spec = new V1Alpha1ServiceImportSpec { Type = type, Ips = ips, Ports = ports },
+    };
+
+    public static V1Alpha1ServicePort ImportPort(string name, int port, string protocol = "TCP") =>
+        new() { Name = name, Port = port, Protocol = protocol, AppProtocol = "http" };
+
+    /// <summary>An EndpointSlice of an MCS implementation: labelled with the imported service's name and its source cluster.</summary>
+    public static V1EndpointSlice MultiClusterSlice(string ns, string name, string service, string cluster, string addressType, params V1Endpoint[] endpoints) => new()
+    {
+        Metadata = Meta(ns, name, new Dictionary<string, string>
+        {
+            [V1Alpha1ServiceImport.ServiceNameLabel] = service, [V1Alpha1ServiceImport.SourceClusterLabel] = cluster,
+            ["endpointslice.kubernetes.io/managed-by"] = "mcs-controller.example",
+        }),
+        AddressType = addressType,
+        Endpoints = endpoints,
+        Ports = new[] { new Discoveryv1EndpointPort { Name = "http", Port = 8080, Protocol = "TCP" } },
+    };
+
+    #endregion
 
     private static T Also<T>(this T t, Action<T> a) { a(t); return t; }
 }

@@ -35,7 +35,16 @@ public sealed class ViewReplicationSpec(ITestOutputHelper output) : Akka.TestKit
         .Slice("default", "web", "web-v6", [Port("http", 80)], Ep("fd00::1:1"))
         .Pod("default", "db-0", "10.1.0.1")
         .Pod("default", "old", "10.1.0.9", terminating: true)
-        .Build(synced);
+        .Build(synced) with
+        {
+            // multicluster: ServiceImports and MCS EndpointSlices (with their source cluster) travel too.
+            ServiceImports = ImmutableDictionary<string, K8sServiceImport>.Empty
+                .Add("default/web", new K8sServiceImport("default", "web", false, [IPAddress.Parse("10.42.0.1"), IPAddress.Parse("fd42::1")], [Port("http", 80)]))
+                .Add("other/db", new K8sServiceImport("other", "db", true, [], [])),
+            MultiClusterSlices = ImmutableDictionary<string, K8sEndpointSlice>.Empty
+                .Add("other/db-east", new K8sEndpointSlice("other", "db-east", "db", "IPv4", [Ep("10.2.0.1", "db-0"), Ep("10.2.0.2", ready: false)], [Port("pg", 5432)]) { ClusterId = "east" })
+                .Add("other/db-west", new K8sEndpointSlice("other", "db-west", "db", "IPv6", [Ep("fd00::2:1")], []) { ClusterId = "west" }),
+        };
 
     /// <summary>Every field of every object, in key order: two views that print the same hold the same.</summary>
     internal static string Print(K8sView v)
@@ -53,6 +62,11 @@ public sealed class ViewReplicationSpec(ITestOutputHelper output) : Akka.TestKit
                 string.Join(";", e.Endpoints.Select(p => $"{Ips(p.Addresses)} {p.Ready} {p.Hostname ?? "-"} {p.NodeName ?? "-"} {p.PodName ?? "-"}")) + "\n");
         foreach (var (k, p) in v.Pods.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             sb.Append($"pod {k} {p.Namespace}/{p.Name} [{Ips(p.PodIPs)}] {p.Terminating}\n");
+        foreach (var (k, i) in v.ServiceImports.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            sb.Append($"import {k} {i.Namespace}/{i.Name} {i.Headless} [{Ips(i.IPs)}] [{Ports(i.Ports)}]\n");
+        foreach (var (k, e) in v.MultiClusterSlices.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            sb.Append($"mceps {k} {e.Namespace}/{e.Name} {e.ServiceName} {e.ClusterId ?? "-"} {e.AddressType} [{Ports(e.Ports)}] " +
+                string.Join(";", e.Endpoints.Select(p => $"{Ips(p.Addresses)} {p.Ready} {p.Hostname ?? "-"} {p.NodeName ?? "-"} {p.PodName ?? "-"}")) + "\n");
         return sb.ToString();
     }
 
@@ -78,7 +92,8 @@ public sealed class ViewReplicationSpec(ITestOutputHelper output) : Akka.TestKit
         }
         Assert.Single(ViewParts.Whole(view, 1, 1, 64 * 1024));
         // Budget 1: every object travels alone (10 objects + nothing removed).
-        Assert.Equal(view.Services.Count + view.EndpointSlices.Count + view.Pods.Count + view.Namespaces.Count,
+        Assert.Equal(view.Services.Count + view.EndpointSlices.Count + view.Pods.Count + view.Namespaces.Count
+            + view.ServiceImports.Count + view.MultiClusterSlices.Count,
             ViewParts.Whole(view, 1, 1, 1).Count);
     }
 
@@ -94,7 +109,12 @@ public sealed class ViewReplicationSpec(ITestOutputHelper output) : Akka.TestKit
             old.EndpointSlices.Remove("default/web-v6"),
             old.Pods.Add("default/p2", new K8sPod("default", "p2", [IPAddress.Parse("10.1.0.7")], false)),
             old.Namespaces.Remove("other").Add("third", new K8sNamespace("third", ImmutableDictionary<string, string>.Empty)),
-            Synced: true);
+            Synced: true)
+        {
+            ServiceImports = old.ServiceImports.Remove("other/db")
+                .Add("other/new", old.ServiceImports["default/web"] with { Namespace = "other", Name = "new" }),
+            MultiClusterSlices = old.MultiClusterSlices.SetItem("other/db-east", old.MultiClusterSlices["other/db-east"] with { ClusterId = "north" }),
+        };
 
         var parts = ViewParts.Changes(old, now, epoch: 5, seq: 9, budget: 64 * 1024);
         var p = Assert.Single(parts);
@@ -103,7 +123,9 @@ public sealed class ViewReplicationSpec(ITestOutputHelper output) : Akka.TestKit
         Assert.Empty(p.Slices);
         Assert.Equal(["default/p2"], p.Pods.Select(x => x.Key));
         Assert.Equal(["third"], p.Namespaces.Select(n => n.Name));
-        Assert.Equal(["edefault/web-v6", "nother", "sother/ext"], p.Removed.Order(StringComparer.Ordinal));
+        Assert.Equal(["other/new"], p.Imports.Select(i => i.Key));
+        Assert.Equal(["other/db-east"], p.MultiClusterSlices.Select(e => e.Key));
+        Assert.Equal(["edefault/web-v6", "iother/db", "nother", "sother/ext"], p.Removed.Order(StringComparer.Ordinal));
 
         Assert.Equal(Print(now), Print(ViewParts.Apply(old, parts.Select(RoundTrip).ToList())));
         Assert.Equal(Print(now), Print(ViewParts.Apply(old, ViewParts.Changes(old, now, 5, 9, budget: 1))));
@@ -253,6 +275,32 @@ public sealed class ViewReplicationSpec(ITestOutputHelper output) : Akka.TestKit
         var lateWhole = late.FishForMessage<ViewPart>(m => m is ViewPart, Bound);
         Assert.Equal((ViewPart.Whole, 2L), (lateWhole.BaseSeq, lateWhole.Seq));
         Assert.Equal(["default/api", "default/web"], lateWhole.Services.Select(s => s.Key).Order());
+        Sys.Stop(singleton);
+    }
+
+    [Fact]
+    public async Task The_singleton_should_publish_service_imports_and_mcs_slices_of_a_multicluster_watch()
+    {
+        await using var api = await FakeApiServer.StartAsync();
+        api.Put(FakeObjects.Namespace("default"));
+        api.Put(FakeObjects.ServiceImport("default", "web", "ClusterSetIP", ["10.42.0.1"], FakeObjects.ImportPort("http", 80)));
+        api.Put(FakeObjects.MultiClusterSlice("default", "web-east", "web", "east", "IPv4", FakeObjects.Endpoint("10.2.0.1")));
+        var watch = new K8sWatchOptions { Coalesce = TimeSpan.FromMilliseconds(10), WatchMultiCluster = true };
+        var singleton = Sys.ActorOf(K8sWatchSingleton.Props(
+            log => new K8sWatcher(K8sClientFactory.CreateClient(K8sClientFactory.FromEndpoint(api.Url)), watch, log), Fast, "spec-mc"));
+        var replica = CreateTestProbe();
+        singleton.Tell(new SubscribeView(replica.Ref));
+
+        var whole = RoundTrip(replica.FishForMessage<ViewPart>(m => m is ViewPart, Bound));
+        Assert.Equal(["default/web"], whole.Imports.Select(i => i.Key));
+        Assert.Equal([("default/web-east", "east")], whole.MultiClusterSlices.Select(e => (e.Key, e.ClusterId)));
+        var view = ViewParts.Apply(K8sView.Empty, [whole]);
+
+        Assert.True(api.Delete(FakeResource.ServiceImports, "default", "web"));
+        var change = RoundTrip(replica.FishForMessage<ViewPart>(m => m is ViewPart, Bound));
+        Assert.Equal(["idefault/web"], change.Removed.ToArray());
+        Assert.Empty(ViewParts.Apply(view, [change]).ServiceImports);
+        Assert.Single(ViewParts.Apply(view, [change]).MultiClusterSlices);
         Sys.Stop(singleton);
     }
 }

@@ -40,6 +40,24 @@ public sealed record K8sAnswerOptions
     public bool IgnoreEmptyService { get; init; }
     /// <summary><c>fallthrough [ZONES]</c>: name errors in these zones pass the query on.</summary>
     public Fallthrough Fallthrough { get; init; } = Fallthrough.Never;
+    /// <summary>
+    /// <c>multicluster ZONES</c>: names in these zones (normalised, each one of <see cref="Zones"/>) are answered from
+    /// ServiceImports and the Multi-Cluster Services EndpointSlices instead of Services; empty = none.
+    /// </summary>
+    public ImmutableArray<string> MultiClusterZones { get; init; } = [];
+
+    /// <summary>CoreDNS's isMultiClusterZone: <paramref name="zone"/> (the matched zone, any case) is at or under a multicluster zone.</summary>
+    internal bool IsMultiCluster(ReadOnlySpan<char> zone)
+    {
+        foreach (var mc in MultiClusterZones)
+        {
+            if (mc == ".") return true;
+            if (zone.Length < mc.Length || !zone.EndsWith(mc, StringComparison.OrdinalIgnoreCase)) continue;
+            if (zone.Length == mc.Length || zone[zone.Length - mc.Length - 1] == '.') return true;
+        }
+        return false;
+    }
+
     /// <summary>The server's own addresses (CoreDNS's localIPs: the block's bound IPs, else the interfaces'): NS and ns.dns.zone answers.</summary>
     public ImmutableArray<IPAddress> LocalIPs { get; init; } = [];
 }

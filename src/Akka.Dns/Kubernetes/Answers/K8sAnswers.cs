@@ -47,6 +47,10 @@ public static class K8sAnswers
         public string? Host;
         /// <summary>Set for pod items: the namespace label of the pod name.</summary>
         public string? PodNamespace;
+        /// <summary>Set for items of a ServiceImport (multicluster zones), instead of <see cref="Service"/>.</summary>
+        public ImportEntry? Import;
+        /// <summary>The source cluster of a multi-cluster endpoint item.</summary>
+        public string? Cluster;
     }
 
     [ThreadStatic] private static List<Item>? t_items;
@@ -218,6 +222,12 @@ public static class K8sAnswers
     /// <summary>The name an item stands for (msg.Domain of its key): the service, endpoint.service or pod name.</summary>
     private static string Target(in Item it, string zone)
     {
+        if (it.Import is { } imp)
+        {
+            if (it.Host is null) return imp.Prefix + zone;
+            // CoreDNS: hostname.clusterid.service...; a slice without a source-cluster label would give an empty label.
+            return string.IsNullOrEmpty(it.Cluster) ? it.Host + "." + imp.Prefix + zone : it.Host + "." + it.Cluster + "." + imp.Prefix + zone;
+        }
         if (it.Service is { } s) return it.Host is null ? s.Prefix + zone : it.Host + "." + s.Prefix + zone;
         return it.Host + "." + it.PodNamespace + ".pod." + zone;
     }
@@ -307,9 +317,13 @@ public static class K8sAnswers
         return b.Length > 0 && b[^1] == '.' ? b[..^1] : b;
     }
 
-    /// <summary>CoreDNS's Records: parse the name (parse.go), then pods or services.</summary>
+    /// <summary>
+    /// CoreDNS's Records: parse the name (parse.go), then pods or services; in a multicluster zone the services are
+    /// ServiceImports, and two labels left of the service are endpoint.cluster unless one starts with '_'.
+    /// </summary>
     private static Err Records(K8sIndex index, string qname, int zoneLen, List<Item> items)
     {
+        var multi = index.Options.MultiClusterZones.Length > 0 && index.Options.IsMultiCluster(qname.AsSpan(qname.Length - zoneLen));
         var b = Base(qname, zoneLen);
         if (b.Length == 0 || b.Equals("svc", StringComparison.OrdinalIgnoreCase) || b.Equals("pod", StringComparison.OrdinalIgnoreCase)) return Err.None;
         Span<Range> segs = stackalloc Range[8];
@@ -322,7 +336,7 @@ public static class K8sAnswers
         if (--last < 0) return Err.None;
         var nsRange = segs[last];
         last--;
-        ReadOnlySpan<char> endpoint = default, port = default, protocol = default;
+        ReadOnlySpan<char> endpoint = default, port = default, protocol = default, cluster = default;
         var hasService = last >= 0;
         var svcRange = hasService ? segs[last] : default;
         if (hasService)
@@ -331,8 +345,16 @@ public static class K8sAnswers
             if (last == 0) endpoint = b[segs[0]];
             else if (last == 1)
             {
-                protocol = StripUnderscore(b[segs[1]]);
-                port = StripUnderscore(b[segs[0]]);
+                if (multi && !b[segs[1]].StartsWith('_') && !b[segs[0]].StartsWith('_'))
+                {
+                    cluster = b[segs[1]];
+                    endpoint = b[segs[0]];
+                }
+                else
+                {
+                    protocol = StripUnderscore(b[segs[1]]);
+                    port = StripUnderscore(b[segs[0]]);
+                }
             }
         }
 
@@ -342,6 +364,7 @@ public static class K8sAnswers
         if (!index.NamespaceExposed(ns)) return Err.NsNotExposed;
         if (isPod) return hasService ? Pods(index, b[svcRange], ns, items) : PodsEmpty(index);
         if (!hasService) return Err.None;
+        if (multi) return FindMultiClusterServices(index, b[svcRange.Start..nsRange.End], endpoint, cluster, port, protocol, items);
         return FindServices(index, b[svcRange.Start..nsRange.End], endpoint, port, protocol, items);
     }
 
@@ -405,6 +428,44 @@ public static class K8sAnswers
             if (!Match(port, p.Name) || !Match(protocol, p.Protocol)) continue;
             err = Err.None;
             foreach (var ip in e.ClusterIPs) items.Add(new Item { RData = ip, Port = p.Port, Service = e });
+        }
+        return err;
+    }
+
+    /// <summary>
+    /// CoreDNS's findMultiClusterServices for one "name.namespace": a ClusterSetIP import answers its IPs; a Headless
+    /// one, or an endpoint.cluster name, the ready addresses of its multi-cluster EndpointSlices (both the endpoint's
+    /// name and its cluster must match; a name without a cluster matches only slices without a source cluster).
+    /// </summary>
+    private static Err FindMultiClusterServices(K8sIndex index, ReadOnlySpan<char> key, ReadOnlySpan<char> endpoint, ReadOnlySpan<char> cluster,
+        ReadOnlySpan<char> port, ReadOnlySpan<char> protocol, List<Item> items)
+    {
+        if (index.Import(key) is not { } e) return Err.NoItems;
+        if (index.Options.IgnoreEmptyService && !e.Headless && e.Endpoints.Count == 0) return Err.NoItems;
+
+        var err = Err.NoItems;
+        if (e.Headless || !endpoint.IsEmpty)
+        {
+            foreach (var a in e.Endpoints)
+            {
+                if (!endpoint.IsEmpty && (!cluster.Equals(a.ClusterId, StringComparison.OrdinalIgnoreCase) ||
+                                          !endpoint.Equals(a.Hostname, StringComparison.OrdinalIgnoreCase)))
+                    continue;
+                foreach (var p in a.Ports)
+                {
+                    if (!Match(port, p.Name) || !Match(protocol, p.Protocol)) continue;
+                    items.Add(new Item { RData = a.RData, Port = p.Port, Import = e, Host = a.Hostname, Cluster = a.ClusterId });
+                    err = Err.None;
+                }
+            }
+            return err;
+        }
+
+        foreach (var p in e.Import.Ports)
+        {
+            if (!Match(port, p.Name) || !Match(protocol, p.Protocol)) continue;
+            err = Err.None;
+            foreach (var ip in e.IPs) items.Add(new Item { RData = ip, Port = p.Port, Import = e });
         }
         return err;
     }

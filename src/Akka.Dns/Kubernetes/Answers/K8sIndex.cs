@@ -40,6 +40,36 @@ internal sealed class ServiceEntry
     public bool Headless => Service.Kind == ServiceKind.Headless;
 }
 
+/// <summary>A ServiceImport with what its answers need precomputed (multicluster zones).</summary>
+internal sealed class ImportEntry
+{
+    public ImportEntry(K8sServiceImport import)
+    {
+        Import = import;
+        Prefix = import.Name + "." + import.Namespace + ".svc.";
+        var ips = new byte[import.IPs.Length][];
+        for (var i = 0; i < ips.Length; i++) ips[i] = import.IPs[i].GetAddressBytes();
+        IPs = ips;
+    }
+
+    public K8sServiceImport Import { get; }
+    /// <summary>"name.namespace.svc." — the zone appended gives the import's name.</summary>
+    public string Prefix { get; }
+    public byte[][] IPs { get; }
+    /// <summary>The ready addresses of the multi-cluster EndpointSlices named after the import.</summary>
+    public List<ClusterEndpoint> Endpoints { get; } = [];
+    public bool Headless => Import.Headless;
+}
+
+/// <summary>One ready address of a multi-cluster EndpointSlice: its address, name label, source cluster and ports.</summary>
+internal sealed class ClusterEndpoint(byte[] rdata, string hostname, string clusterId, K8sPort[] ports)
+{
+    public byte[] RData { get; } = rdata;
+    public string Hostname { get; } = hostname;
+    public string ClusterId { get; } = clusterId;
+    public K8sPort[] Ports { get; } = ports;
+}
+
 /// <summary>What a reverse name (an IP) points at: a service by its cluster IP, else endpoints with that address.</summary>
 internal sealed class ReverseEntry
 {
@@ -62,6 +92,8 @@ public sealed class K8sIndex
     private readonly Dictionary<IPAddress, ReverseEntry> _reverse;
     private readonly HashSet<(IPAddress, string)> _podIPs;
     private readonly Dictionary<IPAddress, string> _podNamespaces;
+    private readonly Dictionary<string, ImportEntry> _imports;
+    private readonly Dictionary<string, ImportEntry>.AlternateLookup<ReadOnlySpan<char>> _importLookup;
 
     private K8sIndex(K8sAnswerOptions options, bool synced, uint serial, int serviceCount)
     {
@@ -75,6 +107,8 @@ public sealed class K8sIndex
         _reverse = new Dictionary<IPAddress, ReverseEntry>(serviceCount * 2);
         _podIPs = new HashSet<(IPAddress, string)>(PodKeyComparer.Instance);
         _podNamespaces = new Dictionary<IPAddress, string>();
+        _imports = new Dictionary<string, ImportEntry>(StringComparer.OrdinalIgnoreCase);
+        _importLookup = _imports.GetAlternateLookup<ReadOnlySpan<char>>();
         var primary = options.Zones.Length > 0 ? options.Zones[0] : DnsName.Root;
         foreach (var z in options.Zones)
         {
@@ -161,6 +195,8 @@ public sealed class K8sIndex
             }
         }
 
+        if (options.MultiClusterZones.Length > 0) ix.BuildMultiCluster(view);
+
         if (options.Pods == PodMode.Verified)
             foreach (var pod in view.Pods.Values)
             {
@@ -172,6 +208,31 @@ public sealed class K8sIndex
                 }
             }
         return ix;
+    }
+
+    /// <summary>
+    /// ServiceImports by "name.namespace", each with the ready addresses of the multi-cluster EndpointSlices named
+    /// after it (CoreDNS's SvcImportIndex and McEpIndex). Filters are applied at the watch, as CoreDNS does.
+    /// </summary>
+    private void BuildMultiCluster(K8sView view)
+    {
+        foreach (var imp in view.ServiceImports.Values)
+            _imports[imp.Name + "." + imp.Namespace] = new ImportEntry(imp);
+        if (_imports.Count == 0) return;
+        var slices = view.MultiClusterSlices.Values.ToArray();
+        Array.Sort(slices, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        foreach (var slice in slices)
+        {
+            if (slice.AddressType is not ("IPv4" or "IPv6")) continue;
+            if (!_imports.TryGetValue(slice.ServiceName + "." + slice.Namespace, out var entry)) continue;
+            var ports = PortsOf(slice.Ports);
+            foreach (var ep in slice.Endpoints)
+            {
+                if (!ep.Ready) continue;
+                foreach (var ip in ep.Addresses)
+                    entry.Endpoints.Add(new ClusterEndpoint(ip.GetAddressBytes(), Hostname(ep, ip, Options.EndpointPodNames), slice.ClusterId ?? "", ports));
+            }
+        }
     }
 
     private static readonly K8sPort[] NoPorts = [new K8sPort("", "", -1)];
@@ -207,6 +268,10 @@ public sealed class K8sIndex
     /// <summary>The service "name.namespace" (a span of the query name).</summary>
     internal ServiceEntry? Service(ReadOnlySpan<char> nameDotNamespace) =>
         _serviceLookup.TryGetValue(nameDotNamespace, out var e) ? e : null;
+
+    /// <summary>The ServiceImport "name.namespace" (a span of the query name).</summary>
+    internal ImportEntry? Import(ReadOnlySpan<char> nameDotNamespace) =>
+        _importLookup.TryGetValue(nameDotNamespace, out var e) ? e : null;
 
     internal bool TryReverse(IPAddress ip, out ReverseEntry entry) => _reverse.TryGetValue(ip, out entry!);
 

@@ -73,12 +73,43 @@ public sealed class K8sTrim
             Labels(s.Metadata?.Labels));
     }
 
-    public K8sEndpointSlice? EndpointSlice(V1EndpointSlice e)
+    public K8sEndpointSlice? EndpointSlice(V1EndpointSlice e) => Slice(e, ServiceNameLabel);
+
+    /// <summary>
+    /// A Multi-Cluster Services EndpointSlice: named after its <c>multicluster.kubernetes.io/service-name</c> label,
+    /// with the <c>multicluster.kubernetes.io/source-cluster</c> label as its cluster id (CoreDNS's
+    /// EndpointSliceToMultiClusterEndpoints).
+    /// </summary>
+    public K8sEndpointSlice? MultiClusterSlice(V1EndpointSlice e)
+    {
+        if (Slice(e, V1Alpha1ServiceImport.ServiceNameLabel) is not { } slice) return null;
+        var cluster = e.Metadata.Labels.TryGetValue(V1Alpha1ServiceImport.SourceClusterLabel, out var c) ? c : "";
+        return slice with { ClusterId = Pool(cluster) };
+    }
+
+    /// <summary>A ServiceImport: its type, cluster-set IPs and ports.</summary>
+    public K8sServiceImport? ServiceImport(V1Alpha1ServiceImport i)
+    {
+        var ns = i.Metadata?.NamespaceProperty;
+        var name = i.Metadata?.Name;
+        if (ns is null || name is null || !_options.Admits(ns)) return null;
+        var spec = i.Spec;
+        var ports = ImmutableArray<K8sPort>.Empty;
+        if (spec?.Ports is { Count: > 0 } sp)
+        {
+            var b = ImmutableArray.CreateBuilder<K8sPort>(sp.Count);
+            foreach (var p in sp) b.Add(new K8sPort(Pool(p.Name ?? ""), Pool(p.Protocol ?? "TCP"), p.Port));
+            ports = b.MoveToImmutable();
+        }
+        return new K8sServiceImport(Pool(ns), Pool(name), spec?.Type == "Headless", Addresses(spec?.Ips), ports);
+    }
+
+    private K8sEndpointSlice? Slice(V1EndpointSlice e, string serviceLabel)
     {
         var ns = e.Metadata?.NamespaceProperty;
         var name = e.Metadata?.Name;
         if (ns is null || name is null || !_options.Admits(ns)) return null;
-        if (e.Metadata?.Labels is null || !e.Metadata.Labels.TryGetValue(ServiceNameLabel, out var svc) || string.IsNullOrEmpty(svc))
+        if (e.Metadata?.Labels is null || !e.Metadata.Labels.TryGetValue(serviceLabel, out var svc) || string.IsNullOrEmpty(svc))
             return null;
 
         var endpoints = ImmutableArray<K8sEndpoint>.Empty;

@@ -18,6 +18,13 @@ public sealed record K8sWatchOptions
     /// <summary>Watch Namespaces (namespace existence for NXDOMAIN vs NODATA, and <c>namespace_labels</c>).</summary>
     public bool WatchNamespaces { get; init; } = true;
 
+    /// <summary>
+    /// Watch ServiceImports and the Multi-Cluster Services EndpointSlices (only <c>multicluster</c> zones need them).
+    /// As CoreDNS's controller.go: the slices are selected with <see cref="LabelSelector"/> plus the
+    /// <c>multicluster.kubernetes.io/service-name</c> label; the ServiceImports with <see cref="NamespaceLabelSelector"/>.
+    /// </summary>
+    public bool WatchMultiCluster { get; init; }
+
     /// <summary><c>labels EXPRESSION</c>, in the API's label-selector syntax; null = everything.</summary>
     public string? LabelSelector { get; init; }
 
@@ -47,6 +54,11 @@ public sealed record K8sWatchOptions
 
     /// <summary>The pod field selector CoreDNS sends (controller.go podListFunc).</summary>
     public const string PodFieldSelector = "status.phase!=Succeeded,status.phase!=Failed,status.phase!=Unknown";
+
+    /// <summary>The label selector of the multi-cluster EndpointSlice list/watch.</summary>
+    internal string MultiClusterSliceSelector => string.IsNullOrEmpty(LabelSelector)
+        ? V1Alpha1ServiceImport.ServiceNameLabel
+        : LabelSelector + "," + V1Alpha1ServiceImport.ServiceNameLabel;
 
     internal bool Admits(string? ns) => Namespaces.IsEmpty || (ns is not null && Namespaces.Contains(ns));
 }

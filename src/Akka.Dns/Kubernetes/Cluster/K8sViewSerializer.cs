@@ -58,6 +58,10 @@ public sealed class K8sViewSerializer(ExtendedActorSystem system) : SerializerWi
                 foreach (var o in p.Pods) { w.Str(o.Namespace); w.Str(o.Name); w.Ips(o.PodIPs); w.Bool(o.Terminating); }
                 w.Int(p.Removed.Length);
                 foreach (var r in p.Removed) w.Str(r);
+                w.Int(p.Imports.Length);
+                foreach (var i in p.Imports) { w.Str(i.Namespace); w.Str(i.Name); w.Bool(i.Headless); w.Ips(i.IPs); w.Ports(i.Ports); }
+                w.Int(p.MultiClusterSlices.Length);
+                foreach (var m in p.MultiClusterSlices) w.Slice(m);
                 break;
             default:
                 throw new ArgumentException($"cannot serialize {obj.GetType()}", nameof(obj));
@@ -85,7 +89,13 @@ public sealed class K8sViewSerializer(ExtendedActorSystem system) : SerializerWi
                 var slices = Many(r, r.Slice);
                 var pods = Many(r, () => new K8sPod(r.Str()!, r.Str()!, r.Ips(), r.Bool()));
                 var removed = Many(r, () => r.Str()!);
-                return new ViewPart(epoch, seq, baseSeq, part, parts, synced, services, slices, pods, ns, removed);
+                var imports = Many(r, () => new K8sServiceImport(r.Str()!, r.Str()!, r.Bool(), r.Ips(), r.Ports()));
+                var mcSlices = Many(r, r.Slice);
+                return new ViewPart(epoch, seq, baseSeq, part, parts, synced, services, slices, pods, ns, removed)
+                {
+                    Imports = imports,
+                    MultiClusterSlices = mcSlices,
+                };
             }
             default:
                 throw new SerializationException($"unknown kubernetes view manifest '{manifest}'");
@@ -160,6 +170,7 @@ public sealed class K8sViewSerializer(ExtendedActorSystem system) : SerializerWi
                 Ips(ep.Addresses); Bool(ep.Ready); Str(ep.Hostname); Str(ep.NodeName); Str(ep.PodName);
             }
             Ports(e.Ports);
+            Str(e.ClusterId);
         }
     }
 
@@ -232,7 +243,8 @@ public sealed class K8sViewSerializer(ExtendedActorSystem system) : SerializerWi
             var n = Int();
             var eps = ImmutableArray.CreateBuilder<K8sEndpoint>(n);
             for (var i = 0; i < n; i++) eps.Add(new K8sEndpoint(Ips(), Bool(), Str(), Str(), Str()));
-            return new K8sEndpointSlice(ns, name, service, type, eps.MoveToImmutable(), Ports());
+            var ports = Ports();
+            return new K8sEndpointSlice(ns, name, service, type, eps.MoveToImmutable(), ports) { ClusterId = Str() };
         }
     }
 }

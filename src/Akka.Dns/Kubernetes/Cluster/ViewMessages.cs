@@ -21,7 +21,8 @@ public sealed record ViewAlive(long Epoch, long Seq) : IK8sViewMessage;
 /// One part of publication <paramref name="Seq"/>: a whole view when <paramref name="BaseSeq"/> is -1 (a new
 /// subscriber, a new singleton), else the changes since publication <paramref name="BaseSeq"/>. A publication is cut
 /// into parts of a bounded size (remoting has a frame limit); a replica applies it once every part arrived.
-/// <paramref name="Removed"/> holds keys prefixed with their kind: 's' service, 'e' EndpointSlice, 'p' pod, 'n' namespace.
+/// <paramref name="Removed"/> holds keys prefixed with their kind: 's' service, 'e' EndpointSlice, 'p' pod, 'n' namespace,
+/// 'i' ServiceImport, 'm' multi-cluster EndpointSlice.
 /// </summary>
 public sealed record ViewPart(
     long Epoch,
@@ -37,6 +38,12 @@ public sealed record ViewPart(
     ImmutableArray<string> Removed) : IK8sViewMessage
 {
     public const long Whole = -1;
+
+    /// <summary>ServiceImports (only watched for <c>multicluster</c> zones).</summary>
+    public ImmutableArray<K8sServiceImport> Imports { get; init; } = ImmutableArray<K8sServiceImport>.Empty;
+
+    /// <summary>Multi-Cluster Services EndpointSlices (only watched for <c>multicluster</c> zones).</summary>
+    public ImmutableArray<K8sEndpointSlice> MultiClusterSlices { get; init; } = ImmutableArray<K8sEndpointSlice>.Empty;
 }
 
 /// <summary>Cuts views and changes into <see cref="ViewPart"/>s, and puts them back together.</summary>
@@ -45,7 +52,8 @@ public static class ViewParts
     /// <summary>The whole of <paramref name="view"/> as publication <paramref name="seq"/>.</summary>
     public static List<ViewPart> Whole(K8sView view, long epoch, long seq, int budget) =>
         Cut(epoch, seq, ViewPart.Whole, view.Synced, budget,
-            view.Services.Values, view.EndpointSlices.Values, view.Pods.Values, view.Namespaces.Values, []);
+            view.Services.Values, view.EndpointSlices.Values, view.Pods.Values, view.Namespaces.Values,
+            view.ServiceImports.Values, view.MultiClusterSlices.Values, []);
 
     /// <summary>
     /// What changed from <paramref name="old"/> to <paramref name="now"/> (objects compared by reference: the watcher
@@ -58,9 +66,12 @@ public static class ViewParts
         var slices = Diff(old.EndpointSlices, now.EndpointSlices, 'e', removed);
         var pods = Diff(old.Pods, now.Pods, 'p', removed);
         var namespaces = Diff(old.Namespaces, now.Namespaces, 'n', removed);
-        if (services.Count + slices.Count + pods.Count + namespaces.Count + removed.Count == 0 && old.Synced == now.Synced)
+        var imports = Diff(old.ServiceImports, now.ServiceImports, 'i', removed);
+        var mcSlices = Diff(old.MultiClusterSlices, now.MultiClusterSlices, 'm', removed);
+        if (services.Count + slices.Count + pods.Count + namespaces.Count + imports.Count + mcSlices.Count + removed.Count == 0
+            && old.Synced == now.Synced)
             return [];
-        return Cut(epoch, seq, seq - 1, now.Synced, budget, services, slices, pods, namespaces, removed);
+        return Cut(epoch, seq, seq - 1, now.Synced, budget, services, slices, pods, namespaces, imports, mcSlices, removed);
     }
 
     /// <summary>Applies a complete publication (its parts in order) to <paramref name="baseView"/> (ignored for a whole view).</summary>
@@ -72,12 +83,16 @@ public static class ViewParts
         var slices = from.EndpointSlices.ToBuilder();
         var pods = from.Pods.ToBuilder();
         var namespaces = from.Namespaces.ToBuilder();
+        var imports = from.ServiceImports.ToBuilder();
+        var mcSlices = from.MultiClusterSlices.ToBuilder();
         foreach (var p in parts)
         {
             foreach (var s in p.Services) services[s.Key] = s;
             foreach (var e in p.Slices) slices[e.Key] = e;
             foreach (var o in p.Pods) pods[o.Key] = o;
             foreach (var n in p.Namespaces) namespaces[n.Name] = n;
+            foreach (var i in p.Imports) imports[i.Key] = i;
+            foreach (var m in p.MultiClusterSlices) mcSlices[m.Key] = m;
             foreach (var r in p.Removed)
             {
                 var key = r[1..];
@@ -87,11 +102,17 @@ public static class ViewParts
                     case 'e': slices.Remove(key); break;
                     case 'p': pods.Remove(key); break;
                     case 'n': namespaces.Remove(key); break;
+                    case 'i': imports.Remove(key); break;
+                    case 'm': mcSlices.Remove(key); break;
                 }
             }
         }
         return new K8sView(services.ToImmutable(), slices.ToImmutable(), pods.ToImmutable(), namespaces.ToImmutable(),
-            parts[^1].Synced);
+            parts[^1].Synced)
+        {
+            ServiceImports = imports.ToImmutable(),
+            MultiClusterSlices = mcSlices.ToImmutable(),
+        };
     }
 
     private static List<T> Diff<T>(ImmutableDictionary<string, T> old, ImmutableDictionary<string, T> now, char kind, List<string> removed)
@@ -120,10 +141,17 @@ public static class ViewParts
 
     internal static int Weight(K8sEndpointSlice e)
     {
-        var w = 16 + e.Namespace.Length + e.Name.Length + e.ServiceName.Length + e.AddressType.Length;
+        var w = 16 + e.Namespace.Length + e.Name.Length + e.ServiceName.Length + e.AddressType.Length + (e.ClusterId?.Length ?? 0);
         foreach (var p in e.Ports) w += 8 + p.Name.Length + p.Protocol.Length;
         foreach (var ep in e.Endpoints)
             w += 8 + ep.Addresses.Length * 17 + (ep.Hostname?.Length ?? 0) + (ep.NodeName?.Length ?? 0) + (ep.PodName?.Length ?? 0);
+        return w;
+    }
+
+    internal static int Weight(K8sServiceImport i)
+    {
+        var w = 12 + i.Namespace.Length + i.Name.Length + i.IPs.Length * 17;
+        foreach (var p in i.Ports) w += 8 + p.Name.Length + p.Protocol.Length;
         return w;
     }
 
@@ -138,13 +166,17 @@ public static class ViewParts
 
     private static List<ViewPart> Cut(long epoch, long seq, long baseSeq, bool synced, int budget,
         IEnumerable<K8sService> services, IEnumerable<K8sEndpointSlice> slices, IEnumerable<K8sPod> pods,
-        IEnumerable<K8sNamespace> namespaces, IEnumerable<string> removed)
+        IEnumerable<K8sNamespace> namespaces, IEnumerable<K8sServiceImport> imports, IEnumerable<K8sEndpointSlice> mcSlices,
+        IEnumerable<string> removed)
     {
-        var cut = new List<(ImmutableArray<K8sService>, ImmutableArray<K8sEndpointSlice>, ImmutableArray<K8sPod>, ImmutableArray<K8sNamespace>, ImmutableArray<string>)>();
+        var cut = new List<(ImmutableArray<K8sService>, ImmutableArray<K8sEndpointSlice>, ImmutableArray<K8sPod>, ImmutableArray<K8sNamespace>,
+            ImmutableArray<K8sServiceImport>, ImmutableArray<K8sEndpointSlice>, ImmutableArray<string>)>();
         var s = ImmutableArray.CreateBuilder<K8sService>();
         var e = ImmutableArray.CreateBuilder<K8sEndpointSlice>();
         var p = ImmutableArray.CreateBuilder<K8sPod>();
         var n = ImmutableArray.CreateBuilder<K8sNamespace>();
+        var im = ImmutableArray.CreateBuilder<K8sServiceImport>();
+        var m = ImmutableArray.CreateBuilder<K8sEndpointSlice>();
         var r = ImmutableArray.CreateBuilder<string>();
         var used = 0;
 
@@ -162,22 +194,24 @@ public static class ViewParts
 
         void Flush()
         {
-            cut.Add((s.ToImmutable(), e.ToImmutable(), p.ToImmutable(), n.ToImmutable(), r.ToImmutable()));
-            s.Clear(); e.Clear(); p.Clear(); n.Clear(); r.Clear();
+            cut.Add((s.ToImmutable(), e.ToImmutable(), p.ToImmutable(), n.ToImmutable(), im.ToImmutable(), m.ToImmutable(), r.ToImmutable()));
+            s.Clear(); e.Clear(); p.Clear(); n.Clear(); im.Clear(); m.Clear(); r.Clear();
         }
 
         foreach (var x in namespaces) { Room(Weight(x)); n.Add(x); }
         foreach (var x in services) { Room(Weight(x)); s.Add(x); }
         foreach (var x in slices) { Room(Weight(x)); e.Add(x); }
         foreach (var x in pods) { Room(Weight(x)); p.Add(x); }
+        foreach (var x in imports) { Room(Weight(x)); im.Add(x); }
+        foreach (var x in mcSlices) { Room(Weight(x)); m.Add(x); }
         foreach (var x in removed) { Room(2 + x.Length); r.Add(x); }
         Flush();
 
         var parts = new List<ViewPart>(cut.Count);
         for (var i = 0; i < cut.Count; i++)
         {
-            var (cs, ce, cp, cn, cr) = cut[i];
-            parts.Add(new ViewPart(epoch, seq, baseSeq, i, cut.Count, synced, cs, ce, cp, cn, cr));
+            var (cs, ce, cp, cn, ci, cm, cr) = cut[i];
+            parts.Add(new ViewPart(epoch, seq, baseSeq, i, cut.Count, synced, cs, ce, cp, cn, cr) { Imports = ci, MultiClusterSlices = cm });
         }
         return parts;
     }

@@ -61,6 +61,28 @@ public sealed record K8sEndpointSlice(
 {
     public string Key => Namespace + "/" + Name;
     public string ServiceKey => Namespace + "/" + ServiceName;
+
+    /// <summary>
+    /// The <c>multicluster.kubernetes.io/source-cluster</c> label of a Multi-Cluster Services slice (those of
+    /// <see cref="K8sView.MultiClusterSlices"/>, where <see cref="ServiceName"/> is the
+    /// <c>multicluster.kubernetes.io/service-name</c> label); null for an ordinary slice.
+    /// </summary>
+    public string? ClusterId { get; init; }
+}
+
+/// <summary>
+/// A Multi-Cluster Services ServiceImport (<c>multicluster.x-k8s.io/v1alpha1</c>, KEP-1645), trimmed: its type
+/// (ClusterSetIP or Headless), the cluster-set IPs (spec.ips) and ports. Answered in the <c>multicluster</c> zones.
+/// </summary>
+public sealed record K8sServiceImport(
+    string Namespace,
+    string Name,
+    /// <summary>spec.type Headless: answered from the multi-cluster EndpointSlices, else from <see cref="IPs"/>.</summary>
+    bool Headless,
+    ImmutableArray<IPAddress> IPs,
+    ImmutableArray<K8sPort> Ports)
+{
+    public string Key => Namespace + "/" + Name;
 }
 
 /// <summary>A Pod, trimmed (only for <c>pods verified</c>).</summary>
@@ -84,6 +106,15 @@ public sealed record K8sView(
     /// <summary>False until the first full list of every resource kind arrived (answers SERVFAIL until startup_timeout, ready says not ready).</summary>
     bool Synced)
 {
+    /// <summary>ServiceImports by "namespace/name"; empty unless a stanza has <c>multicluster</c> zones.</summary>
+    public ImmutableDictionary<string, K8sServiceImport> ServiceImports { get; init; } = ImmutableDictionary<string, K8sServiceImport>.Empty;
+
+    /// <summary>
+    /// EndpointSlices with the <c>multicluster.kubernetes.io/service-name</c> label (an MCS implementation's), by
+    /// "namespace/name", with <see cref="K8sEndpointSlice.ClusterId"/>; empty unless watched for <c>multicluster</c>.
+    /// </summary>
+    public ImmutableDictionary<string, K8sEndpointSlice> MultiClusterSlices { get; init; } = ImmutableDictionary<string, K8sEndpointSlice>.Empty;
+
     public static readonly K8sView Empty = new(
         ImmutableDictionary<string, K8sService>.Empty, ImmutableDictionary<string, K8sEndpointSlice>.Empty,
         ImmutableDictionary<string, K8sPod>.Empty, ImmutableDictionary<string, K8sNamespace>.Empty, false);

@@ -106,7 +106,7 @@ public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions blo
     private string WatchId(K8sWatchOptions watch) => string.Join("|",
         Options.Kubeconfig ?? "", Options.KubeContext ?? "", Options.Endpoint ?? "", Options.TlsCert ?? "",
         Options.TlsKey ?? "", Options.TlsCa ?? "", watch.WatchPods, watch.WatchNamespaces, watch.LabelSelector ?? "",
-        watch.NamespaceLabelSelector ?? "", string.Join(",", watch.Namespaces.Order(StringComparer.Ordinal)));
+        watch.NamespaceLabelSelector ?? "", string.Join(",", watch.Namespaces.Order(StringComparer.Ordinal)), watch.WatchMultiCluster);
 
     /// <summary>
     /// CoreDNS's AutoPath (<c>autopath @kubernetes</c>): for a query in one of the plugin's zones from a pod's address

@@ -9,9 +9,10 @@ namespace Akka.Dns.Plugins.Kubernetes;
 /// <summary>
 /// <c>kubernetes [ZONES...] { endpoint URL; tls CERT KEY CACERT; kubeconfig KUBECONFIG [CONTEXT]; namespaces NAMESPACE...;
 /// labels EXPRESSION; namespace_labels EXPRESSION; pods POD-MODE; endpoint_pod_names; ttl TTL; noendpoints;
-/// fallthrough [ZONES...]; ignore empty_service; startup_timeout DURATION; apiserver_qps/apiserver_burst/apiserver_max_inflight N }</c>,
-/// read as CoreDNS's ParseStanza with its error texts. Nothing here connects: the API client is made in
-/// <see cref="KubernetesPlugin.StartAsync"/>. <c>multicluster</c> and <c>zonal</c> are refused (not built yet).
+/// fallthrough [ZONES...]; ignore empty_service; multicluster [ZONES...]; startup_timeout DURATION;
+/// apiserver_qps/apiserver_burst/apiserver_max_inflight N }</c>, read as CoreDNS's ParseStanza with its error texts.
+/// Nothing here connects: the API client is made in <see cref="KubernetesPlugin.StartAsync"/>. <c>zonal</c> is
+/// refused (not built yet).
 /// </summary>
 [Plugin("kubernetes")]
 public sealed class KubernetesSetup : IPluginSetup
@@ -29,6 +30,7 @@ public sealed class KubernetesSetup : IPluginSetup
         var answers = new K8sAnswerOptions { Zones = [.. zones] };
         var namespaces = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
         string? labels = null, namespaceLabels = null;
+        IReadOnlyList<string> multiclusterZones = [];
         var o = new KubernetesOptions();
         while (r.NextBlock())
         {
@@ -124,6 +126,9 @@ public sealed class KubernetesSetup : IPluginSetup
                     break;
                 }
                 case "multicluster":
+                    // CoreDNS: OriginsFromArgsOrServerBlock(args, []string{}): without arguments, no zone at all.
+                    multiclusterZones = ZoneMatch.NormalizeExact(r.RemainingArgs(), r);
+                    break;
                 case "zonal":
                     throw context.Error(r, $"{r.Val} is not supported by Akka.Dns yet");
                 case "startup_timeout":
@@ -159,8 +164,15 @@ public sealed class KubernetesSetup : IPluginSetup
         }
         if (namespaces.Count != 0 && namespaceLabels is not null)
             throw context.Error(r, "namespaces and namespace_labels cannot both be set");
+        foreach (var mc in multiclusterZones)
+            if (!zones.Contains(mc))
+                throw context.Error(r, $"is not authoritative for the multicluster zone {mc} (authoritative zones: [{string.Join(' ', zones)}])");
 
-        answers = answers with { Namespaces = namespaces.ToImmutable().WithComparer(StringComparer.OrdinalIgnoreCase) };
+        answers = answers with
+        {
+            Namespaces = namespaces.ToImmutable().WithComparer(StringComparer.OrdinalIgnoreCase),
+            MultiClusterZones = [.. multiclusterZones],
+        };
         var watch = new K8sWatchOptions
         {
             WatchPods = answers.Pods == PodMode.Verified,
@@ -168,6 +180,7 @@ public sealed class KubernetesSetup : IPluginSetup
             LabelSelector = labels,
             NamespaceLabelSelector = namespaceLabels,
             Namespaces = namespaces.ToImmutable(),
+            WatchMultiCluster = multiclusterZones.Count > 0,
         };
         return new KubernetesPlugin(o with { Answers = answers, Watch = watch }, context.Options);
     }

@@ -126,12 +126,47 @@ public sealed class KubernetesSetupSpec(ITestOutputHelper output) : Akka.TestKit
     [InlineData("apiserver_qps x", "invalid apiserver_qps \"x\": strconv.ParseFloat: parsing \"x\": invalid syntax")]
     [InlineData("apiserver_burst x", "invalid apiserver_burst \"x\": strconv.Atoi: parsing \"x\": invalid syntax")]
     [InlineData("apiserver_max_inflight -2", "apiserver_max_inflight must be >= 0")]
-    [InlineData("multicluster clusterset.local", "multicluster is not supported by Akka.Dns yet")]
     [InlineData("zonal", "zonal is not supported by Akka.Dns yet")]
     [InlineData("bogus", "unknown property 'bogus'")]
     public void Kubernetes_should_refuse_bad_values_with_corednss_message(string line, string message)
     {
         Assert.Equal("Corefile:3 - Error during parsing: plugin/kubernetes: " + message, Error(Block(line)));
+    }
+
+    [Fact]
+    public void Kubernetes_should_read_multicluster_zones_among_its_own_and_then_watch_service_imports()
+    {
+        // CoreDNS setup_test.go TestKubernetesParseMulticluster, valid case.
+        var o = Options(". {\n kubernetes coredns.local ClusterSet.Local {\n  multicluster clusterset.local.\n }\n}\n");
+        Assert.Equal(["clusterset.local."], o.Answers.MultiClusterZones.ToArray());
+        Assert.True(o.Watch.WatchMultiCluster);
+
+        // The block's zones are the plugin's when it names none.
+        var b = Options("cluster.local clusterset.local {\n kubernetes {\n  multicluster clusterset.local\n }\n}\n");
+        Assert.Equal(["clusterset.local."], b.Answers.MultiClusterZones.ToArray());
+    }
+
+    [Fact]
+    public void Kubernetes_multicluster_without_zones_should_set_none_and_watch_nothing_more()
+    {
+        // CoreDNS: OriginsFromArgsOrServerBlock(args, []string{}) — no arguments, no zones ("not set" case).
+        var o = Options(". {\n kubernetes coredns.local {\n  multicluster\n }\n}\n");
+        Assert.Empty(o.Answers.MultiClusterZones);
+        Assert.False(o.Watch.WatchMultiCluster);
+        Assert.False(Options("coredns.local {\n kubernetes\n}\n").Watch.WatchMultiCluster);
+    }
+
+    [Theory]
+    [InlineData("kubernetes coredns.local {\n  multicluster clusterset.local\n }",
+        "Corefile:4 - Error during parsing: plugin/kubernetes: is not authoritative for the multicluster zone clusterset.local. (authoritative zones: [coredns.local.])")]
+    [InlineData("kubernetes coredns.local clusterset.local {\n  multicluster clusterset.local test.local\n }",
+        "Corefile:4 - Error during parsing: plugin/kubernetes: is not authoritative for the multicluster zone test.local. (authoritative zones: [coredns.local. clusterset.local.])")]
+    [InlineData("kubernetes coredns.local clusterset.local {\n  multicluster east.clusterset.local\n }",
+        "Corefile:4 - Error during parsing: plugin/kubernetes: is not authoritative for the multicluster zone east.clusterset.local. (authoritative zones: [coredns.local. clusterset.local.])")]
+    public void Kubernetes_should_refuse_a_multicluster_zone_it_is_not_authoritative_for(string stanza, string message)
+    {
+        // CoreDNS setup_test.go TestKubernetesParseMulticluster, invalid cases (the zone must be one of the plugin's, exactly).
+        Assert.Equal(message, Error(". {\n " + stanza + "\n}\n"));
     }
 
     [Fact]
