@@ -3,12 +3,13 @@
 # (tests/Akka.Dns.FakeKube: the tests' FakeApiServer, loaded with generated Services, EndpointSlices, Pods and
 # Namespaces) feeds Akka.Dns (`kubernetes cluster.local in-addr.arpa ip6.arpa { endpoint …; pods insecure }`, no
 # cache: the plugin itself is measured).
-#  1. Memory: Akka.Dns's resident set (VmRSS) with 0 objects and with growing clusters, one fresh daemon per size,
-#     idle, read SETTLE seconds after it first answers (the daemon runs a blocking compacting full GC once start-up,
-#     which waits for the first full list of every kind, is done); MB per 1,000 objects (least-squares slope) beside
-#     CoreDNS's published formula from its scaling guide (coredns/deployment kubernetes/Scaling_CoreDNS.md):
+#  1. Memory, one fresh fake API and daemon per size, idle: Akka.Dns's resident set (VmRSS) SETTLE seconds after it
+#     first answers (start-up waits for the first full list of every kind, then the daemon runs one blocking
+#     compacting full GC: that is the settle), its peak (VmHWM), and, with dotnet-gcdump installed, the live managed
+#     heap (the full GC gcdump induces, then its report); MB per 1,000 objects (least-squares slope) beside CoreDNS's
+#     published formula from its scaling guide (coredns/deployment kubernetes/Scaling_CoreDNS.md):
 #       MB = (pods + services) / 1000 + 54   (default settings; includes 30 MB of full cache and 5 MB of query
-#       buffer; the best fit of the guide's measured points without them is 0.858 MB per 1,000 + 19.1 MB),
+#       buffer; the best fit of the guide's measured max memory without them is 0.858 MB per 1,000 + 19.1 MB),
 #     and with `pods verified` (every pod watched) beside its autopath formula (pods + services) / 250 + 56.
 #  2. qps with SERVICES services and SERVICES × EPS endpoints: alternating bounded dnsperf rounds against Akka.Dns
 #     and Knot serving the same names from a zone file (cluster.local. renamed example.org.: peer.sh serves that
@@ -20,7 +21,8 @@
 #   bench/kubernetes.sh                     SERVICES=10000 EPS=5 HEADLESS_EVERY=10 NAMESPACES=100 ROUNDS=3 SECS=10
 #   SERVICES=500 MEMORY_SIZES="0 100" ROUNDS=1 SECS=2 bench/kubernetes.sh      # smoke (a minute)
 # Env: MEMORY_SIZES (services per memory point; default "0 200 2000", then SERVICES from the qps run), PODS_POINT=0
-#      skips the `pods verified` point, PEERS="" skips Knot, NO_BUILD=1 skips the build, SETTLE (s, default 5).
+#      skips the `pods verified` point, PEERS="" skips Knot, NO_BUILD=1 skips the build, SETTLE (s, default 5),
+#      GCDUMP (path of dotnet-gcdump; default: on PATH or ~/.dotnet/tools).
 # Needs: dnsperf knot (apt-get install -y dnsperf knot), the .NET SDK. Loopback only; every load run bounded.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -114,6 +116,18 @@ COREFILE
 }
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$akka_pid/status"; }
+hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$akka_pid/status"; }
+# dotnet-gcdump (dotnet tool install -g dotnet-gcdump), when there: it induces a full blocking GC in the daemon and
+# reports the live managed heap, the part of the resident set that is the data itself.
+gcdump=${GCDUMP:-$(command -v dotnet-gcdump || echo "$HOME/.dotnet/tools/dotnet-gcdump")}
+[[ -x $gcdump ]] || { gcdump=""; echo "$name: no dotnet-gcdump: the live-heap column stays empty (dotnet tool install -g dotnet-gcdump)" >&2; }
+heap_bytes() {
+  [[ -n $gcdump ]] || { echo "-"; return; }
+  rm -f "$tmp/d.gcdump"
+  timeout 120 "$gcdump" collect -p "$akka_pid" -o "$tmp/d.gcdump" > /dev/null 2>&1 \
+    && timeout 120 "$gcdump" report "$tmp/d.gcdump" 2>/dev/null | awk '/GC Heap bytes/ { gsub(",", "", $1); print $1; exit }' \
+    || echo "-"
+}
 probe() { # the last service generated (its list is complete when it answers), or the zone's dns-version TXT
   if (($1 == 0)); then echo "dns-version.cluster.local TXT"; else printf 'svc-%05d.ns-%03d.svc.cluster.local A\n' "$1" $(($1 % namespaces)); fi
 }
@@ -126,10 +140,11 @@ measure() {
   # shellcheck disable=SC2046
   start_akka_k8s "$mode" $(probe "$n")
   sleep "$settle"
-  local kb; kb=$(rss_kb)
-  local pods=0; [[ $mode == verified ]] && pods=$((n * eps))
-  echo "$n $((n * eps)) $pods $kb" >> "$tmp/memory"
-  echo "  RSS $kb kB" >&2
+  local kb hwm heap pods=0
+  kb=$(rss_kb); hwm=$(hwm_kb); heap=$(heap_bytes)
+  [[ $mode == verified ]] && pods=$((n * eps))
+  echo "$n $((n * eps)) $pods $kb $hwm $heap" >> "$tmp/memory"
+  echo "  RSS $kb kB, peak (VmHWM) $hwm kB, live managed heap $heap bytes" >&2
 }
 
 : > "$tmp/memory"
@@ -211,32 +226,39 @@ for who in akka $peers; do
 done
 
 echo
-echo "Resident memory (VmRSS, idle, ${settle} s after the first answer; CoreDNS counts pods + services, a pod being an"
-echo "endpoint here, or a watched Pod with pods verified):"
+echo "Memory: Akka.Dns's resident set (VmRSS) idle ${settle} s after the first answer, its peak (VmHWM: the start-up"
+echo "list included) and the live managed heap (dotnet-gcdump, after the full GC it induces). CoreDNS counts pods +"
+echo "services; a pod is an endpoint here (pods insecure), and with pods verified also a watched Pod."
 echo
-echo "| services | endpoints | pods watched | pods + services | Akka.Dns RSS MB | CoreDNS formula MB | CoreDNS measured fit MB |"
-echo "|---:|---:|---:|---:|---:|---:|---:|"
+echo "| services | endpoints | pods watched | pods + services | RSS MB | peak RSS MB | live heap MB | CoreDNS formula MB | CoreDNS measured fit MB |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 # The formula includes 30 MB of full cache and 5 MB of query buffer; the fit is of the guide's measured points
-# without them (no cache, no load), what this script measures. With pods watched: the autopath formula and fit.
+# (max memory, no cache, no load). With pods watched: the autopath formula and its fit.
 awk '{
-  obj = $1 + $2; mb = $4 / 1024
+  obj = $1 + $2
+  heap = ($6 == "-") ? "-" : sprintf("%.1f", $6 / 1048576)
   if ($3 > 0) { f = sprintf("%.1f (autopath)", obj / 250 + 56); g = sprintf("%.1f (autopath)", obj * 2.497 / 1000 + 20.5) }
   else { f = sprintf("%.1f", obj / 1000 + 54); g = sprintf("%.1f", obj * 0.858 / 1000 + 19.1) }
-  printf "| %d | %d | %d | %d | %.1f | %s | %s |\n", $1, $2, $3, obj, mb, f, g
+  printf "| %d | %d | %d | %d | %.1f | %.1f | %s | %s | %s |\n", $1, $2, $3, obj, $4 / 1024, $5 / 1024, heap, f, g
 }' "$tmp/memory"
-# Least squares over the pods-insecure points: MB per 1,000 objects and the intercept.
-awk '$3 == 0 { x = ($1 + $2) / 1000; y = $4 / 1024; n++; sx += x; sy += y; sxx += x * x; sxy += x * y }
-  END {
-    if (n < 2) exit
-    b = (n * sxy - sx * sy) / (n * sxx - sx * sx); a = (sy - b * sx) / n
-    printf "\nAkka.Dns (pods insecure, no cache, idle): MB = %.3f × (pods + services)/1000 + %.1f   (least squares, %d points)\n", b, a, n
-    printf "CoreDNS (scaling guide, default settings): MB = (pods + services)/1000 + 54, of which 35 MB are a full cache and\n"
-    printf "  query buffer; its measured points (no cache, no load; CoreDNS 1.2.x) fit 0.858 × (pods + services)/1000 + 19.1\n"
-  }' "$tmp/memory"
-# Each point against the 0-object daemon: what 1,000 objects add at that size.
-awk 'NR == FNR && $1 == 0 && $3 == 0 { base = $4 / 1024; have = 1; next }
-  NR != FNR && have && $1 > 0 {
-    printf "%s services, %s: +%.1f MB over the empty cluster = %.2f MB per 1,000 (pods + services)\n", $1,
-      ($3 > 0 ? "pods verified (" $3 " pods watched)" : "pods insecure"), $4 / 1024 - base, ($4 / 1024 - base) * 1000 / ($1 + $2)
+# Least squares over the pods-insecure points: MB per 1,000 objects and the intercept, for each measure.
+echo
+for m in "4 1024 RSS" "5 1024 peak RSS" "6 1048576 live heap"; do
+  read -r col div what <<<"$m"
+  awk -v c="$col" -v d="$div" -v w="$what" '$3 == 0 && $c != "-" { x = ($1 + $2) / 1000; y = $c / d; n++; sx += x; sy += y; sxx += x * x; sxy += x * y }
+    END {
+      if (n < 2) exit
+      b = (n * sxy - sx * sy) / (n * sxx - sx * sx); a = (sy - b * sx) / n
+      printf "Akka.Dns %-10s (pods insecure, no cache): MB = %.3f × (pods + services)/1000 + %.1f   (least squares, %d points)\n", w, b, a, n
+    }' "$tmp/memory"
+done
+echo "CoreDNS (scaling guide, default settings): MB = (pods + services)/1000 + 54, of which 35 MB are a full cache and"
+echo "  query buffer; its measured points (max memory, no cache, no load; CoreDNS 1.2.x) fit 0.858 × (pods + services)/1000 + 19.1"
+# The pods-verified point against the 0-object daemon.
+awk 'NR == FNR && $1 == 0 && $3 == 0 { r = $4; h = $6; have = 1; next }
+  NR != FNR && have && $3 > 0 {
+    printf "pods verified, %d services + %d pods watched: RSS +%.1f MB over the empty cluster (%.2f MB per 1,000 pods + services)", $1, $3, ($4 - r) / 1024, ($4 - r) / 1024 * 1000 / ($1 + $2)
+    if ($6 != "-" && h != "-") printf ", live heap +%.1f MB (%.2f per 1,000)", ($6 - h) / 1048576, ($6 - h) / 1048576 * 1000 / ($1 + $2)
+    printf "\n"
   }' "$tmp/memory" "$tmp/memory"
 echo "Akka.Dns RSS after the qps runs ($services services): $((after_load / 1024)) MB"
