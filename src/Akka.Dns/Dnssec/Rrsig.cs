@@ -122,6 +122,30 @@ public static class Rrsig
         }
     }
 
+    /// <summary>
+    /// A signature-cache key for an RRset (64-bit FNV-1a, allocation-free): owner as written (the RRSIG carries it),
+    /// type, class and each RDATA in the order given, but not the TTL. CoreDNS hashes <c>rr.String()</c>, TTL
+    /// included, so a TTL counting down in a cache in front of it misses; on-line signatures sign Original TTL 3600
+    /// whatever the served TTL, so the TTL need not be in the key: re-stamp a cached RRSIG with
+    /// <see cref="DnsRecord.WithTtl"/> instead.
+    /// </summary>
+    public static ulong CacheKey(IReadOnlyList<DnsRecord> rrset)
+    {
+        const ulong prime = 1099511628211;
+        var h = 14695981039346656037;
+        if (rrset.Count == 0) return h;
+        foreach (var c in rrset[0].Name) h = (h ^ c) * prime;
+        h = (h ^ rrset[0].Type) * prime;
+        h = (h ^ rrset[0].Class) * prime;
+        for (var i = 0; i < rrset.Count; i++)
+        {
+            var rd = rrset[i].RData;
+            h = (h ^ (uint)rd.Length) * prime;
+            foreach (var b in rd) h = (h ^ b) * prime;
+        }
+        return h;
+    }
+
     /// <summary>Upper bound of the canonical RRset's length.</summary>
     private static int SignedLength(IReadOnlyList<DnsRecord> rrset)
     {

@@ -28,6 +28,12 @@ public static class ZoneSigner
     {
         if (keys.Count == 0) throw new ArgumentException("no keys", nameof(keys));
         origin = DnsName.Normalize(origin);
+        foreach (var k in keys)
+        {
+            if (DnsName.Normalize(k.Zone) != origin)
+                throw new DnssecKeyException($"key {DnsName.Normalize(k.Zone)} (keyid: {k.KeyTag}) is not a key of zone {origin}");
+            if (!k.HasPrivateKey) throw new DnssecKeyException($"key {origin} (keyid: {k.KeyTag}) has no private key");
+        }
         var byName = new SortedDictionary<string, List<DnsRecord>>(Canonical.NameOrder);
         foreach (var r in records)
         {

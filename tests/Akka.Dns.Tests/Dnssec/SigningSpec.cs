@@ -257,6 +257,26 @@ public sealed class SigningSpec(ITestOutputHelper output) : IDisposable
         Assert.Contains(signed, r => r.Type == RrType.DNSKEY && r.RData.AsSpan().SequenceEqual(k1.DnskeyRData));
     }
 
+    [Fact]
+    public void Rrsig_cache_key_should_ignore_the_TTL_and_nothing_else()
+    {
+        var set = Zone().Where(r => r.Name == "www.example.org." && r.Type == RrType.A).ToList();
+        var k = Rrsig.CacheKey(set);
+        Assert.Equal(k, Rrsig.CacheKey(set.Select(r => r.WithTtl(1)).ToList()));
+        Assert.NotEqual(k, Rrsig.CacheKey(set.Take(1).ToList()));
+        Assert.NotEqual(k, Rrsig.CacheKey(set.Select(r => r.WithName("WWW.example.org.")).ToList()));
+        Assert.NotEqual(k, Rrsig.CacheKey([set[0], DnsRecord.A("www.example.org.", 300, System.Net.IPAddress.Parse("192.0.2.82"))]));
+        Assert.NotEqual(k, Rrsig.CacheKey(set.Select(r => new DnsRecord(r.Name, RrType.AAAA, r.Class, r.Ttl, r.RData)).ToList()));
+    }
+
+    [Fact]
+    public void ZoneSigner_should_refuse_a_key_of_another_zone()
+    {
+        using var key = DnssecKey.Generate("example.net.", DnssecAlgorithm.Ed25519, true);
+        var e = Assert.Throws<DnssecKeyException>(() => ZoneSigner.Sign(Zone(), Origin, [key], 1, 2));
+        Assert.Equal($"key example.net. (keyid: {key.KeyTag}) is not a key of zone example.org.", e.Message);
+    }
+
     [Theory, MemberData(nameof(Algorithms))]
     public void Rrsig_should_reject_a_signature_by_another_key_or_over_other_data(byte alg)
     {
