@@ -50,6 +50,7 @@ public static class KeyFile
         var protocol = rdata[2];
         var alg = rdata[3];
         var pk = rdata[4..];
+        if ((flags & DnssecKey.ZoneKeyFlag) == 0) throw new DnssecKeyException($"DNSKEY in \"{publicName}\" is not a zone key: flags {flags}");
         if (protocol != 3) throw new DnssecKeyException($"DNSKEY in \"{publicName}\" has protocol {protocol}, not 3");
         if (!DnssecAlgorithm.IsSupported(alg)) throw new DnssecKeyException($"{DnssecAlgorithm.Unsupported(alg)}: \"{publicName}\"");
         var mismatch = $"private key in \"{privateName}\" does not match the public key in \"{publicName}\"";

@@ -167,6 +167,8 @@ public sealed class KeyFileSpec : IDisposable
     {
         var e = Assert.Throws<DnssecKeyException>(() => KeyFile.Parse("; nothing\nexample.org. 3600 IN A 192.0.2.1\n", "", "K.key", "K.private"));
         Assert.Equal("RR in \"K.key\" is not a DNSKEY: 1", e.Message);
+        e = Assert.Throws<DnssecKeyException>(() => KeyFile.Parse("example.org. IN DNSKEY 0 3 15 lyt3yvMgkCUf3WdU1TrsMP9NIyNzAoCOcvaPxKdpPl0=", "", "K.key", "K.private"));
+        Assert.Equal("DNSKEY in \"K.key\" is not a zone key: flags 0", e.Message);
         e = Assert.Throws<DnssecKeyException>(() => KeyFile.Parse("; only a comment\n", "", "K.key", "K.private"));
         Assert.Equal("no public key found in \"K.key\"", e.Message);
     }
