@@ -22,6 +22,9 @@ need_tools() {
   command -v dig >/dev/null || missing+=(dnsutils)
   command -v kdig >/dev/null || missing+=(knot-dnsutils)
   command -v knotd >/dev/null || missing+=(knot)
+  # bind9-utils: dnssec-keygen, dnssec-signzone, dnssec-verify, dnssec-dsfromkey (the DNSSEC specs' oracles;
+  # knot brings keymgr).
+  command -v dnssec-verify >/dev/null || missing+=(bind9-utils)
   command -v nsd >/dev/null || missing+=(nsd)
   command -v unbound >/dev/null || [[ -x /usr/sbin/unbound ]] || missing+=(unbound)
   /usr/bin/python3 -c 'import dns' 2>/dev/null || missing+=(python3-dnspython)
