@@ -155,9 +155,11 @@ public static class Daemon
             return 1;
         }
 
-        // Start-up parsed every zone and built every snapshot: hand that garbage back before serving.
+        // Start-up parsed every zone, built every snapshot and read the first full Kubernetes list (objects in
+        // full, before trimming): hand that garbage back, and the memory it took back to the system (Aggressive
+        // decommits what a plain compacting collection keeps committed), before serving.
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         if (cl.PidFile is not null) await File.WriteAllTextAsync(cl.PidFile, Environment.ProcessId + "\n");
         if (!cl.Quiet)
         {

@@ -201,12 +201,13 @@ public sealed class FakeApiServer : IAsyncDisposable
         {
             _queries[res].Add(ctx.Request.QueryString.Value ?? "");
             if (isWatch) { _watchCount[res]++; _watchRvs[res].Add(q["resourceVersion"].ToString()); }
-            else _lists[res]++;
+            else if (string.IsNullOrEmpty(q["continue"])) _lists[res]++;   // a paged list counts once, at its first page
         }
         if (!isWatch)
         {
             string body;
-            lock (_gate) body = ListJson(res, selector);
+            int.TryParse(q["limit"].ToString(), out var limit);
+            lock (_gate) body = ListJson(res, selector, limit, q["continue"].ToString());
             ctx.Response.ContentType = "application/json";
             await ctx.Response.WriteAsync(body);
             return;
@@ -256,10 +257,32 @@ public sealed class FakeApiServer : IAsyncDisposable
         await ctx.Response.WriteAsync(StatusJson(code, reason, message));
     }
 
-    private string ListJson(FakeResource res, Selector selector)
+    /// <summary>
+    /// One page of a list, as the API server pages with <c>limit</c>: at most <paramref name="limit"/> items (0 = all)
+    /// and a <c>continue</c> token while more remain; every page reports the first page's resourceVersion (the
+    /// token carries it), so a watch from it replays whatever changed while the pages were read.
+    /// </summary>
+    private string ListJson(FakeResource res, Selector selector, int limit = 0, string? cont = null)
     {
-        var meta = new V1ListMeta { ResourceVersion = _rv.ToString() };
-        var items = _objects[res].Values.Where(o => selector.Matches(o.Metadata.Labels)).ToList();
+        var rv = _rv;
+        var offset = 0;
+        if (!string.IsNullOrEmpty(cont) && cont.Split(':') is [var r, var o])
+        {
+            rv = long.Parse(r);
+            offset = int.Parse(o);
+        }
+        var meta = new V1ListMeta { ResourceVersion = rv.ToString() };
+        var all = _objects[res].Values.Where(o => selector.Matches(o.Metadata.Labels));
+        var items = (limit > 0 ? all.Skip(offset).Take(limit) : all.Skip(offset)).ToList();
+        if (limit > 0)
+        {
+            var remaining = _objects[res].Values.Count(o => selector.Matches(o.Metadata.Labels)) - offset - items.Count;
+            if (remaining > 0)
+            {
+                meta.ContinueProperty = $"{rv}:{offset + items.Count}";
+                meta.RemainingItemCount = remaining;
+            }
+        }
         object list = res switch
         {
             FakeResource.Services => new V1ServiceList { Kind = "ServiceList", ApiVersion = "v1", Metadata = meta, Items = items.Cast<V1Service>().ToList() },

@@ -206,10 +206,14 @@ public sealed class K8sWatcher : IK8sViewSource, IAsyncDisposable
                 await _dirty.WaitAsync(ct).ConfigureAwait(false);
                 await Task.Delay(_options.Coalesce, ct).ConfigureAwait(false);
                 Interlocked.Exchange(ref _pending, 0);
+                // Listed first: an informer stores its map before it says it has listed, so a view that says
+                // "synced" then holds every listed map (read the other way round, a list finishing in between
+                // gave a synced view without that kind's objects).
+                var synced = AllListed;
                 var view = new K8sView(_services.Map, _slices.Map,
                     _pods?.Map ?? ImmutableDictionary<string, K8sPod>.Empty,
                     _namespaces?.Map ?? ImmutableDictionary<string, K8sNamespace>.Empty,
-                    AllListed)
+                    synced)
                 {
                     ServiceImports = _imports?.Map ?? ImmutableDictionary<string, K8sServiceImport>.Empty,
                     MultiClusterSlices = _mcSlices?.Map ?? ImmutableDictionary<string, K8sEndpointSlice>.Empty,
