@@ -18,6 +18,7 @@ public sealed class DnssecKey : IDisposable
 
     private readonly KeyMaterial? _private;
     private readonly KeyMaterial _public;
+    private bool _borrowed;
 
     private DnssecKey(string zone, uint ttl, ushort flags, byte protocol, byte algorithm, byte[] publicKey, KeyMaterial pub, KeyMaterial? priv)
     {
@@ -150,10 +151,19 @@ public sealed class DnssecKey : IDisposable
 
     internal KeyMaterial? PrivateMaterial => _private;
 
+    /// <summary>
+    /// The same key (flags, key tag, private key) with the DNSKEY owned by <paramref name="zone"/>: CoreDNS's sign
+    /// plugin sets each key's owner to the zone it signs. It borrows this key's material: disposing it does nothing,
+    /// dispose the original.
+    /// </summary>
+    public DnssecKey WithZone(string zone) =>
+        new(Zones.ZoneNames.Fqdn(zone), Ttl, Flags, Protocol, Algorithm, PublicKey, _public, _private) { _borrowed = true };
+
     public override string ToString() => $"{Zone} DNSKEY {Flags} {Protocol} {Algorithm} (keyid: {KeyTag})";
 
     public void Dispose()
     {
+        if (_borrowed) return;
         _private?.Dispose();
         _public.Dispose();
     }

@@ -20,11 +20,13 @@ public static class ZoneSigner
         (Rrsig.Seconds(now + OfflineInceptionOffset), Rrsig.Seconds(now + OfflineValidity));
 
     /// <summary>
+    /// <paramref name="cdsDigestTypes"/> are the CDS digest types (SHA-256 alone by default; CoreDNS's sign adds
+    /// SHA-1 and SHA-256: <c>[1, 2]</c>).
     /// Returns the signed zone: the input records, the added DNSKEY/CDS/CDNSKEY, NSECs and RRSIGs, each name's
     /// records together, names in canonical order (apex first). Input RRSIG/NSEC records are dropped.
     /// </summary>
     public static List<DnsRecord> Sign(IEnumerable<DnsRecord> records, string origin, IReadOnlyList<DnssecKey> keys,
-        uint inception, uint expiration, bool cdsAndCdnskey = false)
+        uint inception, uint expiration, bool cdsAndCdnskey = false, IReadOnlyList<byte>? cdsDigestTypes = null)
     {
         if (keys.Count == 0) throw new ArgumentException("no keys", nameof(keys));
         origin = DnsName.Normalize(origin);
@@ -49,7 +51,8 @@ public static class ZoneSigner
             Add(byName, k.ToDnskey(soa.Ttl, origin));
             if (cdsAndCdnskey)
             {
-                Add(byName, new DnsRecord(origin, 59, RrClass.IN, soa.Ttl, k.DsRData(2)));
+                foreach (var digest in cdsDigestTypes ?? [2])
+                    Add(byName, new DnsRecord(origin, 59, RrClass.IN, soa.Ttl, k.DsRData(digest)));
                 Add(byName, new DnsRecord(origin, 60, RrClass.IN, soa.Ttl, k.DnskeyRData));
             }
         }
