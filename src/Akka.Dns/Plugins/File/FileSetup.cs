@@ -95,6 +95,36 @@ public sealed class ZoneSlot(string origin, string fileName)
         get => _current;
         set => _current = value;
     }
+
+    /// <summary>
+    /// Re-reads the file and, when the SOA serial changed (or nothing was loaded yet), swaps in the new snapshot and
+    /// returns it; null when nothing changed. A missing file or one with an error is logged and the running version
+    /// keeps serving (CoreDNS's reload semantics). The owner actor calls it every reload interval; the sign plugin
+    /// calls it right after it wrote this file.
+    /// </summary>
+    public Zone? Refresh()
+    {
+        Zone next;
+        if (!System.IO.File.Exists(FileName))
+        {
+            if (Current is not null) LineLog.Error($"plugin/file: {FileName} is gone, keeping the running version of {Origin}");
+            return null;
+        }
+        try
+        {
+            next = Zone.Build(Origin, MasterFile.ParseFile(FileName, Origin));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or MasterFileException or FormatException)
+        {
+            LineLog.Error($"plugin/file: failed to reload {Origin} from {FileName}, keeping the running version: {e.Message}");
+            return null;
+        }
+        var current = Current;
+        if (current is not null && current.Serial == next.Serial) return null;
+        Current = next;
+        LineLog.Info($"plugin/file: successfully reloaded zone {Origin} in {FileName} with serial {next.Serial}");
+        return next;
+    }
 }
 
 public sealed class FilePlugin(IReadOnlyList<ZoneSlot> slots, Fallthrough fallthrough) : Plugin("file"), ITransferer

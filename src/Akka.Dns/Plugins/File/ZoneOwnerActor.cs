@@ -28,26 +28,7 @@ public sealed class ZoneOwnerActor : ReceiveActor, IWithTimers
 
     private void Reload()
     {
-        Zone next;
-        if (!System.IO.File.Exists(_slot.FileName))
-        {
-            if (_slot.Current is not null) LineLog.Error($"plugin/file: {_slot.FileName} is gone, keeping the running version of {_slot.Origin}");
-            return;
-        }
-        try
-        {
-            next = Zone.Build(_slot.Origin, MasterFile.ParseFile(_slot.FileName, _slot.Origin));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or MasterFileException or FormatException)
-        {
-            LineLog.Error($"plugin/file: failed to reload {_slot.Origin} from {_slot.FileName}, keeping the running version: {e.Message}");
-            return;
-        }
-        var current = _slot.Current;
-        if (current is not null && current.Serial == next.Serial) return;
-        _slot.Current = next;
-        LineLog.Info($"plugin/file: successfully reloaded zone {_slot.Origin} in {_slot.FileName} with serial {next.Serial}");
-        Context.System.EventStream.Publish(new ZoneLoaded(_slot.Origin, next));
+        if (_slot.Refresh() is { } next) Context.System.EventStream.Publish(new ZoneLoaded(_slot.Origin, next));
     }
 
     #region Messages
