@@ -26,12 +26,12 @@ public sealed class SignSetup : IPluginSetup
             {
                 r.Next();
                 if (!r.NextArg()) throw context.Error(r, r.ArgErr().Detail);
-                var dbFile = context.ResolvePath(r.Val);
+                var dbFile = Clean(context.ResolvePath(r.Val));
                 if (dbFile.Contains('\uFFFD')) throw context.Error(r, $"dbfile \"{dbFile}\" contains invalid characters");
                 var origins = ZoneMatch.FromArgsOrBlock(r.RemainingArgs(), context, r);
                 var directory = DefaultDirectory;
-                var keys = new List<(DnssecKey Key, string File)>();
-                var fromDirectories = new List<string>();
+                var keys = new List<(DnssecKey Key, string File)>[origins.Count];
+                for (var i = 0; i < keys.Length; i++) keys[i] = [];
                 while (r.NextBlock())
                 {
                     switch (r.Val)
@@ -45,15 +45,25 @@ public sealed class SignSetup : IPluginSetup
                             if (args.Length == 0) throw context.Error(r, r.ArgErr().Detail);
                             if (kind == "directory")
                             {
-                                fromDirectories.AddRange(args.Select(context.ResolvePath));
+                                for (var i = 0; i < origins.Count; i++)
+                                {
+                                    foreach (var dir in args)
+                                    {
+                                        foreach (var (key, file) in FromDirectory(context, r, Clean(context.ResolvePath(dir)), origins[i]))
+                                        {
+                                            owned.Add(key);
+                                            keys[i].Add((key, file));
+                                        }
+                                    }
+                                }
                                 break;
                             }
                             foreach (var k in args)
                             {
-                                var name = context.ResolvePath(KeyFile.BaseName(k));
+                                var name = Clean(context.ResolvePath(KeyFile.BaseName(k)));
                                 var key = Read(context, r, name);
                                 owned.Add(key);
-                                keys.Add((key, name + ".key"));
+                                foreach (var list in keys) list.Add((key, name + ".key"));
                             }
                             break;
                         }
@@ -61,24 +71,17 @@ public sealed class SignSetup : IPluginSetup
                         {
                             var dir = r.RemainingArgs();
                             if (dir.Length != 1) throw context.Error(r, "can only be one argument after \"directory\"");
-                            directory = context.ResolvePath(dir[0]);
+                            directory = Clean(context.ResolvePath(dir[0]));
                             break;
                         }
                         default:
                             throw context.Error(r, $"unknown property '{r.Val}'");
                     }
                 }
-                foreach (var origin in origins)
+                for (var i = 0; i < origins.Count; i++)
                 {
-                    var zoneKeys = new List<(DnssecKey Key, string File)>(keys);
-                    foreach (var dir in fromDirectories)
-                    {
-                        foreach (var (key, file) in FromDirectory(context, r, dir, origin))
-                        {
-                            owned.Add(key);
-                            zoneKeys.Add((key, file));
-                        }
-                    }
+                    var origin = origins[i];
+                    var zoneKeys = keys[i];
                     if (zoneKeys.Count == 0) throw context.Error(r, $"no keys to sign \"{origin}\" with: add 'key file KEY' or 'key directory DIR'");
                     // keys.go accepts CSKs/KSKs only; we also take ZSKs beside a KSK (KSK/ZSK split: DNSKEY by the KSKs).
                     if (!zoneKeys.Exists(k => k.Key.IsKsk))
@@ -100,6 +103,9 @@ public sealed class SignSetup : IPluginSetup
         }
         return new SignPlugin(signers, owned, context.Options);
     }
+
+    /// <summary>An absolute path cleaned of "." and ".." (Go's filepath.Join cleans what CoreDNS joins); a relative one as given.</summary>
+    private static string Clean(string path) => Path.IsPathRooted(path) ? Path.GetFullPath(path) : path;
 
     private static DnssecKey Read(SetupContext context, DirectiveReader r, string path)
     {
