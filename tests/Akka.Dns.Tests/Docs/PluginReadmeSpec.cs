@@ -39,10 +39,34 @@ public sealed class PluginReadmeSpec
         var settings = DnsSettings.Create(Akka.Configuration.ConfigurationFactory.Empty);
         // Examples name cert.pem, key.pem and ca.pem (tls, forward): a throw-away PKI stands in for them.
         using var pki = new Akka.Dns.TestCertificates.TestPki();
+        // Examples name DNSSEC keys (sign, dnssec): /etc/coredns/keys holds a KSK of example.org and of example.net.
+        var keys = Directory.CreateTempSubdirectory("akka-dns-readme-keys-").FullName;
+        try
+        {
+            foreach (var zone in new[] { "example.org.", "example.net." })
+            {
+                using var k = Akka.Dns.Dnssec.DnssecKey.Generate(zone, Akka.Dns.Dnssec.DnssecAlgorithm.EcdsaP256Sha256, true);
+                var b = Akka.Dns.Dnssec.KeyFile.Write(k, keys);
+                if (zone == "example.org.")
+                {
+                    File.Copy(b + ".key", Path.Combine(keys, "Kexample.org.key"));
+                    File.Copy(b + ".private", Path.Combine(keys, "Kexample.org.private"));
+                }
+            }
+            SetUpExamples(examples, pki, settings, keys, folder);
+        }
+        finally
+        {
+            Directory.Delete(keys, true);
+        }
+    }
+
+    private static void SetUpExamples(MatchCollection examples, Akka.Dns.TestCertificates.TestPki pki, DnsSettings settings, string keys, string folder)
+    {
         foreach (Match m in examples)
         {
             var text = m.Groups[1].Value.Replace(" cert.pem", " " + pki.ServerCertFile).Replace(" key.pem", " " + pki.ServerKeyFile)
-                .Replace(" ca.pem", " " + pki.CaFile);
+                .Replace(" ca.pem", " " + pki.CaFile).Replace("/etc/coredns/keys", keys);
             var doc = CorefileParser.Parse(text, $"{folder}/README.md", Path.GetTempPath(), PluginCatalog.Default.KnownDirectives);
             // Examples may use plugins that are not built yet; those are skipped, everything else must set up.
             var unbuilt = doc.Blocks.SelectMany(b => b.Directives).Any(d => !PluginCatalog.Default.TryGetSetup(d.Name, out _))
