@@ -267,4 +267,21 @@ public sealed class SignSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(2, answer.Count(r => r.RecordType == ARSoft.Tools.Net.Dns.RecordType.A));
         Assert.Contains(answer, r => r.RecordType == ARSoft.Tools.Net.Dns.RecordType.RrSig);
     }
+
+    [Fact]
+    public void Signing_cost_of_a_10000_name_zone_per_algorithm_is_printed()
+    {
+        var sb = new System.Text.StringBuilder("$TTL 3600\n@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ IN NS ns1\nns1 IN A 192.0.2.1\n");
+        for (var i = 0; i < 10_000; i++) sb.Append("host").Append(i).Append(" IN A 10.0.").Append(i >> 8 & 255).Append('.').Append(i & 255).Append('\n');
+        System.IO.File.WriteAllText(_source, sb.ToString());
+        foreach (var alg in new[] { DnssecAlgorithm.EcdsaP256Sha256, DnssecAlgorithm.Ed25519, DnssecAlgorithm.RsaSha256 })
+        {
+            var signer = Setup(WriteKey(Origin, alg, true)).Signers[0];
+            var result = signer.SignAndWrite(DateTimeOffset.UtcNow);
+            var bytes = new FileInfo(signer.SignedFile).Length;
+            Assert.Equal(Path.Combine(_dir, "db.example.org.signed"), signer.SignedFile);
+            Assert.True(result.Records > 30_000);
+            _output.WriteLine($"{DnssecAlgorithm.Name(alg)}: 10,003 names, {result.Records} records written ({bytes / 1024} KiB) in {result.Elapsed.TotalMilliseconds:F0} ms");
+        }
+    }
 }
