@@ -15,6 +15,8 @@ public sealed class Zone
     private readonly HashSet<string> _ents;
     private readonly Dictionary<string, Node>.AlternateLookup<ReadOnlySpan<char>> _nodeLookup;
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _entLookup;
+    // The owners of NSEC records in canonical order (RFC 4034 §6.1), for the proofs of negative answers; null when unsigned.
+    private string[]? _nsecOwners;
 
     private Zone(string origin, DnsRecord soa, DnsRecord[] apexNs, Dictionary<string, Node> nodes, HashSet<string> ents, IReadOnlyList<DnsRecord> records)
     {
@@ -92,7 +94,28 @@ public sealed class Zone
         all.Remove(soa);
         all.Insert(0, soa);
         var apexNs = nodes.TryGetValue(origin, out var apex) ? apex.Get(RrType.NS) ?? [] : [];
-        return new Zone(origin, soa, apexNs, nodes, ents, all);
+        var nsecOwners = new List<string>();
+        foreach (var (key, node) in nodes)
+            if (node.Get(RrType.NSEC) is not null) nsecOwners.Add(key);
+        nsecOwners.Sort(Dnssec.Canonical.NameOrder);
+        return new Zone(origin, soa, apexNs, nodes, ents, all) { _nsecOwners = nsecOwners.Count > 0 ? [.. nsecOwners] : null };
+    }
+
+    /// <summary>True when the zone holds NSEC records (it is signed): negative answers to DO queries carry proofs.</summary>
+    public bool HasNsec => _nsecOwners is not null;
+
+    /// <summary>
+    /// The owner of the NSEC that matches or covers <paramref name="name"/>: the last NSEC owner at or before it in
+    /// canonical order (the last one of all when none is, as the chain wraps); null in an unsigned zone.
+    /// </summary>
+    public string? NsecOwnerCovering(string name)
+    {
+        var owners = _nsecOwners;
+        if (owners is null) return null;
+        var i = Array.BinarySearch(owners, name, Dnssec.Canonical.NameOrder);
+        if (i >= 0) return owners[i];
+        i = ~i - 1;
+        return owners[i >= 0 ? i : owners.Length - 1];
     }
 
     /// <summary>The RRset of <paramref name="type"/> at <paramref name="name"/>, or null.</summary>

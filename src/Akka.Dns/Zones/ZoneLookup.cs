@@ -110,12 +110,19 @@ public static class ZoneLookup
         if (zone.IsEmptyNonTerminal(name))
         {
             NoData(zone, r);
+            // An empty non-terminal has no NSEC of its own: the one covering it proves there is no data.
+            if (dnssecOk && zone.HasNsec)
+            {
+                AddSignatures(zone, zone.Origin, RrType.SOA, true, r.Authority);
+                AddDenial(zone, qname, r);
+            }
             return;
         }
 
         // RFC 4592: the source of synthesis is "*." + the closest encloser (the longest existing ancestor,
         // empty non-terminals included); an existing name below it blocks nothing, we got here because the
         // name itself does not exist.
+        string? noWildcard = null;
         for (var k = 1; k < labels.Length; k++)
         {
             var encloser = name[labels[k]..];
@@ -124,13 +131,31 @@ public static class ZoneLookup
             if (zone.TryGetNode(wildcard, out var wild))
             {
                 Answer(zone, wild, qname, qtype, dnssecOk, r, depth, synthesizedOwner: qname);
+                // RFC 4035 §3.1.3.3: a wildcard answer proves that qname itself does not exist.
+                if (dnssecOk && r.Outcome is LookupOutcome.Success or LookupOutcome.NoData) AddDenial(zone, qname, r);
                 return;
             }
+            noWildcard = wildcard;
             break;
         }
         r.Outcome = LookupOutcome.NameError;
         r.Authority.Clear();
         r.Authority.Add(zone.NegativeSoa);
+        if (!dnssecOk || !zone.HasNsec) return;
+        // RFC 4035 §3.1.3.2: the NSEC covering qname and the one covering the wildcard at the closest encloser.
+        AddSignatures(zone, zone.Origin, RrType.SOA, true, r.Authority);
+        AddDenial(zone, qname, r);
+        if (noWildcard is not null) AddDenial(zone, noWildcard, r);
+    }
+
+    /// <summary>The NSEC (and its RRSIGs) matching or covering <paramref name="name"/>, once, into the authority section.</summary>
+    private static void AddDenial(Zone zone, string name, LookupResult r)
+    {
+        if (zone.NsecOwnerCovering(name) is not { } owner || zone.Find(owner, RrType.NSEC) is not { } nsec) return;
+        foreach (var rr in r.Authority)
+            if (rr.Type == RrType.NSEC && DnsName.EqualsIgnoreCase(rr.Name, nsec[0].Name)) return;
+        r.Authority.AddRange(nsec);
+        AddSignatures(zone, owner, RrType.NSEC, true, r.Authority);
     }
 
     private static void Answer(Zone zone, Zone.Node node, string qname, ushort qtype, bool dnssecOk, LookupResult r, int depth, string? synthesizedOwner)
@@ -147,6 +172,12 @@ public static class ZoneLookup
         if (set is null)
         {
             NoData(zone, r);
+            // RFC 4035 §3.1.3.1: NODATA proves with the name's own NSEC (the wildcard's, for a wildcard).
+            if (dnssecOk && zone.HasNsec)
+            {
+                AddSignatures(zone, zone.Origin, RrType.SOA, true, r.Authority);
+                AddDenial(zone, node.Name, r);
+            }
             return;
         }
         foreach (var rr in set) r.Answer.Add(synthesizedOwner is null ? rr : rr.WithName(synthesizedOwner));

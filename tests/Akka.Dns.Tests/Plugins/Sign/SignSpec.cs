@@ -266,6 +266,21 @@ public sealed class SignSpec : Akka.TestKit.Xunit2.TestKit
         var answer = reply.Message.AnswerRecords;
         Assert.Equal(2, answer.Count(r => r.RecordType == ARSoft.Tools.Net.Dns.RecordType.A));
         Assert.Contains(answer, r => r.RecordType == ARSoft.Tools.Net.Dns.RecordType.RrSig);
+
+        // Negative answers to DO queries carry the SOA's RRSIG and the NSEC proofs (RFC 4035 §3.1.3); without DO, only the SOA.
+        static string[] Authority(Reply r) => r.Message.AuthorityRecords.Select(x => $"{x.Name} {x.RecordType}").ToArray();
+        var nx = await h.QueryAsync(new QueryBuilder("nope.example.org.", RrType.A) { UdpSize = 1232, Do = true });
+        Assert.Equal(ARSoft.Tools.Net.Dns.ReturnCode.NxDomain, nx.Rcode);
+        Assert.Equal(["example.org. Soa", "example.org. RrSig", "mail.example.org. NSec", "mail.example.org. RrSig", "example.org. NSec", "example.org. RrSig"], Authority(nx));
+        var nodata = await h.QueryAsync(new QueryBuilder("mail.example.org.", RrType.MX) { UdpSize = 1232, Do = true });
+        Assert.Equal(["example.org. Soa", "example.org. RrSig", "mail.example.org. NSec", "mail.example.org. RrSig"], Authority(nodata));
+        var ent = await h.QueryAsync(new QueryBuilder("c.deep.example.org.", RrType.A) { UdpSize = 1232, Do = true });
+        Assert.Equal(["example.org. Soa", "example.org. RrSig", "alias.example.org. NSec", "alias.example.org. RrSig"], Authority(ent));
+        var wild = await h.QueryAsync(new QueryBuilder("x.y.wild.example.org.", RrType.A) { UdpSize = 1232, Do = true });
+        // x.y.wild sorts between *.wild and www: the wildcard's NSEC covers it.
+        Assert.Equal(["example.org. Ns", "example.org. Ns", "*.wild.example.org. NSec", "*.wild.example.org. RrSig"], Authority(wild));
+        var plain = await h.QueryAsync(new QueryBuilder("nope.example.org.", RrType.A) { UdpSize = 1232 });
+        Assert.Equal(["example.org. Soa"], Authority(plain));
     }
 
     [Fact]
