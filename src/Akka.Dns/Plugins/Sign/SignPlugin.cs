@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Dns.Dnssec;
 
 namespace Akka.Dns.Plugins.Sign;
 
@@ -12,14 +11,12 @@ namespace Akka.Dns.Plugins.Sign;
 /// </summary>
 public sealed class SignPlugin : SetupOnlyPlugin
 {
-    private readonly IReadOnlyList<DnssecKey> _owned;
     private readonly BlockOptions _options;
     private readonly List<IActorRef> _actors = [];
 
-    internal SignPlugin(IReadOnlyList<Signer> signers, IReadOnlyList<DnssecKey> owned, BlockOptions options) : base("sign")
+    internal SignPlugin(IReadOnlyList<Signer> signers, BlockOptions options) : base("sign")
     {
         Signers = signers;
-        _owned = owned;
         _options = options;
     }
 
@@ -44,9 +41,10 @@ public sealed class SignPlugin : SetupOnlyPlugin
 
     public override Task StopAsync()
     {
+        // The keys are not disposed here: a signer actor may be signing when its PoisonPill arrives (a reload), and
+        // their RSA/ECDsa handles are freed by the finalizer once nothing holds them.
         foreach (var a in _actors) a.Tell(PoisonPill.Instance);
         _actors.Clear();
-        foreach (var k in _owned) k.Dispose();
         return Task.CompletedTask;
     }
 }

@@ -101,7 +101,7 @@ public sealed class SignSetup : IPluginSetup
             foreach (var k in owned) k.Dispose();
             throw;
         }
-        return new SignPlugin(signers, owned, context.Options);
+        return new SignPlugin(signers, context.Options);
     }
 
     /// <summary>An absolute path cleaned of "." and ".." (Go's filepath.Join cleans what CoreDNS joins); a relative one as given.</summary>
