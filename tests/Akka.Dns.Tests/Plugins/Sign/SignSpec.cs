@@ -299,4 +299,37 @@ public sealed class SignSpec : Akka.TestKit.Xunit2.TestKit
             _output.WriteLine($"{DnssecAlgorithm.Name(alg)}: 10,003 names, {result.Records} records written ({bytes / 1024} KiB) in {result.Elapsed.TotalMilliseconds:F0} ms");
         }
     }
+
+    [Fact]
+    public void Sign_and_log_should_log_as_CoreDNS_and_keep_the_old_file_when_signing_fails()
+    {
+        var signer = NoJitter(Setup(WriteKey(Origin, DnssecAlgorithm.EcdsaP256Sha256, true)).Signers[0]);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using (Akka.Dns.LineLog.Subscribe(seen.Enqueue))
+        {
+            Assert.NotNull(SignerActor.SignAndLog(signer, "test reason", T0, Sys, new BlockOptions()));
+            var good = System.IO.File.ReadAllText(signer.SignedFile);
+            System.IO.File.Delete(_source);
+            Assert.Null(SignerActor.SignAndLog(signer, "again", T0 + TimeSpan.FromDays(7), Sys, new BlockOptions()));
+            Assert.Equal(good, System.IO.File.ReadAllText(signer.SignedFile));
+            Assert.True(Akka.Dns.LineLog.Flush());
+        }
+        var tags = signer.KeyTags;
+        Assert.Equal(
+        [
+            $"[INFO] plugin/sign: Signing \"{Origin}\" because test reason",
+            $"[INFO] plugin/sign: Successfully signed zone \"{Origin}\" in \"{signer.SignedFile}\" with key tags \"{tags}\" and {T0.ToUnixTimeSeconds()} SOA serial, elapsed X, next: 2026-11-01T17:00:00.000Z",
+            $"[INFO] plugin/sign: Signing \"{Origin}\" because again",
+            $"[WARNING] plugin/sign: Error signing \"{Origin}\" with key tags \"{tags}\": open {_source}: no such file or directory, next: 2026-11-08T17:00:00.000Z",
+        ], seen.Where(l => l.Contains("plugin/sign")).Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"elapsed [0-9.]+", "elapsed X")));
+    }
+
+    [Fact]
+    public void Signer_actor_should_check_on_its_own_timer()
+    {
+        var signer = NoJitter(Setup(WriteKey(Origin, DnssecAlgorithm.EcdsaP256Sha256, true)).Signers[0]);
+        Sys.ActorOf(SignerActor.Props(signer, () => T0, new BlockOptions(), TimeSpan.FromMilliseconds(50)));
+        AwaitCondition(() => System.IO.File.Exists(signer.SignedFile), TimeSpan.FromSeconds(30));
+        AwaitAssert(() => Assert.Null(signer.ResignReason(T0)), TimeSpan.FromSeconds(30));
+    }
 }
