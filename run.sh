@@ -12,6 +12,8 @@ daemon=src/Akka.Dns.Daemon/bin/Release/net10.0/Akka.Dns.Daemon.dll
 build() {
   echo "==> building (Release)" >&2
   dotnet build Akka.Dns.sln -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  # An up-to-date project is not rewritten: mark the daemon as built now, so build_if_needed does not build again.
+  touch "$daemon"
 }
 
 need_tools() {
