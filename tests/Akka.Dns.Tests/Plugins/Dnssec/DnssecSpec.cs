@@ -304,6 +304,10 @@ public sealed class DnssecSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Equal([("host.example.org.", RrType.A)], AssertSigned(m.AnswerRecords, _zsk));
         var plain = await QueryAsync(s, "host.example.org.", RrType.A, dnssecOk: false);
         Assert.DoesNotContain(plain.AnswerRecords, r => r.RecordType == RecordType.RrSig);
+        // hosts has no SOA: its NODATA is an empty NOERROR, which CoreDNS's dnssec leaves alone (no black lie).
+        var nodata = await QueryAsync(s, "host.example.org.", RrType.AAAA, dnssecOk: true);
+        Assert.Equal(ReturnCode.NoError, nodata.ReturnCode);
+        Assert.Empty(nodata.AnswerRecords.Concat(nodata.AuthorityRecords));
     }
 
     [Fact]
