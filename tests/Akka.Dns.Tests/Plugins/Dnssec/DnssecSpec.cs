@@ -99,7 +99,7 @@ public sealed class DnssecSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     /// <summary>A section's records as ours (through their master-file text).</summary>
-    private static List<DnsRecord> Ours(IEnumerable<ArsoftRecord> records)
+    internal static List<DnsRecord> Ours(IEnumerable<ArsoftRecord> records)
     {
         var list = new List<DnsRecord>();
         foreach (var r in records)
@@ -112,7 +112,7 @@ public sealed class DnssecSpec : Akka.TestKit.Xunit2.TestKit
     /// Every RRset of <paramref name="section"/> (but RRSIGs) has exactly one RRSIG per key in <paramref name="signers"/>
     /// and each verifies now; returns the RRsets' types by owner.
     /// </summary>
-    private static List<(string Owner, ushort Type)> AssertSigned(IEnumerable<ArsoftRecord> section, params DnssecKey[] signers)
+    internal static List<(string Owner, ushort Type)> AssertSigned(IEnumerable<ArsoftRecord> section, params DnssecKey[] signers)
     {
         var rrs = Ours(section);
         var sets = new List<(string Owner, ushort Type)>();
