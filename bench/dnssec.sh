@@ -24,7 +24,7 @@ bits=(); [[ $alg == RSASHA256 ]] && bits=(-b 2048)
 key=$(dnssec-keygen -q -K "$tmp" -a "$alg" "${bits[@]}" -f KSK example.org)
 cp "$shared/data/example.org.zone" "$tmp/example.org.zone"
 chmod u+w "$tmp/example.org.zone"
-dnssec-signzone -q -S -K "$tmp" -z -o example.org -f "$tmp/example.org.signed" "$tmp/example.org.zone" >/dev/null
+dnssec-signzone -q -S -K "$tmp" -d "$tmp" -z -o example.org -f "$tmp/example.org.signed" "$tmp/example.org.zone" >/dev/null
 
 awk -v n="$cold_names" 'BEGIN { for (i = 0; i < n; i++) printf "nx%d.example.org A\n", i }' > "$tmp/queries-cold.txt"
 ln -s "$shared/data/queries-hit.txt" "$tmp/queries-warm.txt"
