@@ -27,6 +27,8 @@ need_tools() {
   # bind9-utils: dnssec-keygen, dnssec-signzone, dnssec-verify, dnssec-dsfromkey (the DNSSEC specs' oracles;
   # knot brings keymgr).
   command -v dnssec-verify >/dev/null || missing+=(bind9-utils)
+  # delv (bind9-dnsutils) validates the dnssec plugin's answers with the zone's key as its only trust anchor.
+  command -v delv >/dev/null || missing+=(bind9-dnsutils)
   command -v nsd >/dev/null || missing+=(nsd)
   command -v unbound >/dev/null || [[ -x /usr/sbin/unbound ]] || missing+=(unbound)
   /usr/bin/python3 -c 'import dns' 2>/dev/null || missing+=(python3-dnspython)

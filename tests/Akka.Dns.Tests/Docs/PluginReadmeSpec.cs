@@ -39,10 +39,17 @@ public sealed class PluginReadmeSpec
         var settings = DnsSettings.Create(Akka.Configuration.ConfigurationFactory.Empty);
         // Examples name cert.pem, key.pem and ca.pem (tls, forward): a throw-away PKI stands in for them.
         using var pki = new Akka.Dns.TestCertificates.TestPki();
+        // Examples name Kexample.org.+013+45330 and …45331 (dnssec): a throw-away KSK and ZSK stand in for them.
+        var keys = Directory.CreateTempSubdirectory("akka-dns-readme-keys-").FullName;
+        using var ksk = Akka.Dns.Dnssec.DnssecKey.Generate("example.org.", 13, ksk: true);
+        using var zsk = Akka.Dns.Dnssec.DnssecKey.Generate("example.org.", 13, ksk: false);
+        var kskFile = Akka.Dns.Dnssec.KeyFile.Write(ksk, keys);
+        var zskFile = Akka.Dns.Dnssec.KeyFile.Write(zsk, keys);
         foreach (Match m in examples)
         {
             var text = m.Groups[1].Value.Replace(" cert.pem", " " + pki.ServerCertFile).Replace(" key.pem", " " + pki.ServerKeyFile)
-                .Replace(" ca.pem", " " + pki.CaFile);
+                .Replace(" ca.pem", " " + pki.CaFile).Replace(" Kexample.org.+013+45330", " " + kskFile)
+                .Replace(" Kexample.org.+013+45331", " " + zskFile);
             var doc = CorefileParser.Parse(text, $"{folder}/README.md", Path.GetTempPath(), PluginCatalog.Default.KnownDirectives);
             // Examples may use plugins that are not built yet; those are skipped, everything else must set up.
             var unbuilt = doc.Blocks.SelectMany(b => b.Directives).Any(d => !PluginCatalog.Default.TryGetSetup(d.Name, out _))
