@@ -12,6 +12,8 @@ daemon=src/Akka.Dns.Daemon/bin/Release/net10.0/Akka.Dns.Daemon.dll
 build() {
   echo "==> building (Release)" >&2
   dotnet build Akka.Dns.sln -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  # An up-to-date project is not rewritten: mark the daemon as built now, so build_if_needed does not build again.
+  touch "$daemon"
 }
 
 need_tools() {
@@ -25,6 +27,8 @@ need_tools() {
   # bind9-utils: dnssec-keygen, dnssec-signzone, dnssec-verify, dnssec-dsfromkey (the DNSSEC specs' oracles;
   # knot brings keymgr).
   command -v dnssec-verify >/dev/null || missing+=(bind9-utils)
+  # delv (bind9-dnsutils) validates the dnssec plugin's answers with the zone's key as its only trust anchor.
+  command -v delv >/dev/null || missing+=(bind9-dnsutils)
   # ldnsutils: ldns-verify-zone, the sign plugin specs' second zone verifier.
   command -v ldns-verify-zone >/dev/null || missing+=(ldnsutils)
   command -v nsd >/dev/null || missing+=(nsd)

@@ -46,11 +46,12 @@ start_peer() {
 cpu() { [[ -n $1 ]] && awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 median() { sort -n "$1" | awk '{a[NR]=$1} END { if (NR % 2) print a[(NR+1)/2]; else printf "%d\n", (a[NR/2] + a[NR/2+1]) / 2 }'; }
 
-# rounds "SET..." "WHO...": for each query set (data/queries-SET.txt), a 3 s warm-up, then ROUNDS alternating runs.
+# rounds "SET..." "WHO...": for each query set ($QUERIES_DIR/queries-SET.txt, by default ../shared/bench/data), a 3 s
+# warm-up, then ROUNDS alternating runs.
 run_rounds() {
   local q who r t0 t1 line q1 lost qf
   for q in $1; do
-    qf=$shared/data/queries-$q.txt
+    qf=${QUERIES_DIR:-$shared/data}/queries-$q.txt
     for who in $2; do MODE=udp "$shared/qps.sh" "${port[$who]}" 3 "$qf" >/dev/null; done
     for r in $(seq 1 "$rounds"); do
       for who in $2; do
@@ -90,7 +91,7 @@ print_p99() {
   echo "p99 at 50 % of each server's peak (queries-$1, 5 s):"
   for who in $2; do
     half=$(( $(median "$tmp/$1.$who") / 2 ))
-    line=$(QPS_LIMIT=$half P99=1 "$shared/qps.sh" "${port[$who]}" 5 "$shared/data/queries-$1.txt")
+    line=$(QPS_LIMIT=$half P99=1 "$shared/qps.sh" "${port[$who]}" 5 "${QUERIES_DIR:-$shared/data}/queries-$1.txt")
     echo "$who offered=$half $(grep -oE 'qps=[0-9]+|p50_ms=[0-9.]+|p99_ms=[0-9.]+|lost=[0-9]+' <<<"$line" | tr '\n' ' ')"
   done
 }

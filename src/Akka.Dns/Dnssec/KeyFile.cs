@@ -68,7 +68,8 @@ public static class KeyFile
         }
     }
 
-    private static string ReadText(string path)
+    /// <summary>A file's text; a missing or unreadable file is a <see cref="DnssecKeyException"/> in Go's wording ("open PATH: no such file or directory").</summary>
+    internal static string ReadText(string path)
     {
         try
         {

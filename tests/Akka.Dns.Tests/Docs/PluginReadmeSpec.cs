@@ -39,21 +39,20 @@ public sealed class PluginReadmeSpec
         var settings = DnsSettings.Create(Akka.Configuration.ConfigurationFactory.Empty);
         // Examples name cert.pem, key.pem and ca.pem (tls, forward): a throw-away PKI stands in for them.
         using var pki = new Akka.Dns.TestCertificates.TestPki();
-        // Examples name DNSSEC keys (sign, dnssec): /etc/coredns/keys holds a KSK of example.org and of example.net.
+        // Examples name DNSSEC keys: Kexample.org.+013+45330 and …45331 (dnssec) stand for a throw-away KSK and ZSK;
+        // /etc/coredns/keys (sign) is a directory holding them, a KSK of example.net and Kexample.org.{key,private}.
         var keys = Directory.CreateTempSubdirectory("akka-dns-readme-keys-").FullName;
         try
         {
-            foreach (var zone in new[] { "example.org.", "example.net." })
-            {
-                using var k = Akka.Dns.Dnssec.DnssecKey.Generate(zone, Akka.Dns.Dnssec.DnssecAlgorithm.EcdsaP256Sha256, true);
-                var b = Akka.Dns.Dnssec.KeyFile.Write(k, keys);
-                if (zone == "example.org.")
-                {
-                    File.Copy(b + ".key", Path.Combine(keys, "Kexample.org.key"));
-                    File.Copy(b + ".private", Path.Combine(keys, "Kexample.org.private"));
-                }
-            }
-            SetUpExamples(examples, pki, settings, keys, folder);
+            using var ksk = Akka.Dns.Dnssec.DnssecKey.Generate("example.org.", 13, ksk: true);
+            using var zsk = Akka.Dns.Dnssec.DnssecKey.Generate("example.org.", 13, ksk: false);
+            using var net = Akka.Dns.Dnssec.DnssecKey.Generate("example.net.", 13, ksk: true);
+            var kskFile = Akka.Dns.Dnssec.KeyFile.Write(ksk, keys);
+            var zskFile = Akka.Dns.Dnssec.KeyFile.Write(zsk, keys);
+            Akka.Dns.Dnssec.KeyFile.Write(net, keys);
+            File.Copy(kskFile + ".key", Path.Combine(keys, "Kexample.org.key"));
+            File.Copy(kskFile + ".private", Path.Combine(keys, "Kexample.org.private"));
+            SetUpExamples(examples, pki, settings, keys, kskFile, zskFile, folder);
         }
         finally
         {
@@ -61,12 +60,14 @@ public sealed class PluginReadmeSpec
         }
     }
 
-    private static void SetUpExamples(MatchCollection examples, Akka.Dns.TestCertificates.TestPki pki, DnsSettings settings, string keys, string folder)
+    private static void SetUpExamples(MatchCollection examples, Akka.Dns.TestCertificates.TestPki pki, DnsSettings settings, string keys,
+        string kskFile, string zskFile, string folder)
     {
         foreach (Match m in examples)
         {
             var text = m.Groups[1].Value.Replace(" cert.pem", " " + pki.ServerCertFile).Replace(" key.pem", " " + pki.ServerKeyFile)
-                .Replace(" ca.pem", " " + pki.CaFile).Replace("/etc/coredns/keys", keys);
+                .Replace(" ca.pem", " " + pki.CaFile).Replace(" Kexample.org.+013+45330", " " + kskFile)
+                .Replace(" Kexample.org.+013+45331", " " + zskFile).Replace("/etc/coredns/keys", keys);
             var doc = CorefileParser.Parse(text, $"{folder}/README.md", Path.GetTempPath(), PluginCatalog.Default.KnownDirectives);
             // Examples may use plugins that are not built yet; those are skipped, everything else must set up.
             var unbuilt = doc.Blocks.SelectMany(b => b.Directives).Any(d => !PluginCatalog.Default.TryGetSetup(d.Name, out _))

@@ -49,27 +49,10 @@ public sealed class K8sWatcherSpec : IAsyncLifetime
         return w;
     }
 
-    private static async Task<K8sView> Until(K8sWatcher w, Func<K8sView, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (w.Current is { } v && condition(v)) return v;
-            await Task.Delay(20);
-        }
-        throw new Xunit.Sdk.XunitException($"not within {Bound.TotalSeconds} s: {what}");
-    }
+    private static Task<K8sView> Until(K8sWatcher w, Func<K8sView, bool> condition, string what) =>
+        Poll.Until(() => w.Current, condition, what, Bound);
 
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition()) return;
-            await Task.Delay(20);
-        }
-        throw new Xunit.Sdk.XunitException($"not within {Bound.TotalSeconds} s: {what}");
-    }
+    private static Task Until(Func<bool> condition, string what) => Poll.Until(condition, what, Bound);
 
     private static IPAddress Ip(string s) => IPAddress.Parse(s);
 
