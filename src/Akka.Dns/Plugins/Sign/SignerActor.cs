@@ -65,7 +65,7 @@ public sealed class SignerActor : ReceiveActor, IWithTimers
             LineLog.Warning($"plugin/sign: Error signing \"{signer.Origin}\": {e.Message}");
             return null;
         }
-        catch (Exception e) when (e is SignException or Zones.MasterFileException or ArgumentException or Dnssec.DnssecKeyException or FormatException)
+        catch (Exception e) when (e is SignException or Zones.MasterFileException or ArgumentException or Akka.Dns.Dnssec.DnssecKeyException or FormatException)
         {
             LineLog.Warning($"plugin/sign: Error signing \"{signer.Origin}\" with key tags \"{signer.KeyTags}\": {e.Message}, next: {next}");
             return null;
