@@ -10,7 +10,7 @@ namespace Akka.Dns.Interop;
 /// tuned down in the test HOCON to keep the wall time modest; every wait is bounded.
 /// </summary>
 [Collection(HeavyCollection.Name)]
-public sealed class ClusterSpec(ITestOutputHelper output) : IAsyncDisposable
+public sealed class ClusterSpec(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan FormBound = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan LeaveBound = TimeSpan.FromSeconds(30);
@@ -71,5 +71,8 @@ public sealed class ClusterSpec(ITestOutputHelper output) : IAsyncDisposable
         Assert.True(restart.Elapsed < FormBound + ClusterRig.UpTimeout);
     }
 
-    public ValueTask DisposeAsync() => _rig.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // xUnit 2 disposes a test class through IAsyncLifetime, not IAsyncDisposable: the daemons must not outlive the spec.
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
 }

@@ -12,7 +12,7 @@ namespace Akka.Dns.Interop;
 /// altered on the way (a UDP relay flips one octet of the signature) is rejected by delv; and Unbound, validating in
 /// front of us with the same anchor, sets AD.
 /// </summary>
-public sealed class DnssecSpec(ITestOutputHelper output) : IAsyncDisposable
+public sealed class DnssecSpec(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Zone = """
         $ORIGIN example.org.
@@ -32,7 +32,10 @@ public sealed class DnssecSpec(ITestOutputHelper output) : IAsyncDisposable
     private string _anchor = "";
     private string _kskDnskey = "";
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // xUnit 2 disposes a test class through IAsyncLifetime, not IAsyncDisposable: the daemons must not outlive the spec.
+    public async Task DisposeAsync()
     {
         foreach (var r in _running)
         {
