@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Dns.Kubernetes.Answers;
 using Akka.Dns.Plugins.Kubernetes;
 using Akka.Dns.Server.Pipeline;
 
@@ -8,17 +9,14 @@ namespace Akka.Dns.Plugins.K8sExternal;
 /// The block's k8s_external plugin. At start it finds the block's <see cref="KubernetesPlugin"/> (CoreDNS's
 /// OnStartup lookup of the "kubernetes" handler) and from then on answers from that plugin's current
 /// <see cref="KubernetesPlugin.Index"/>: an <see cref="ExternalTable"/> is built once per new index and swapped in
-/// whole. A background loop builds it as soon as a new index appears, so queries normally only compare one
-/// reference; a query that sees a newer index first builds it itself (once, then everyone shares it).
+/// whole. It is built when the kubernetes plugin raises <see cref="KubernetesPlugin.IndexChanged"/> (on its
+/// publishing task), so queries normally only compare one reference; a query that sees a newer index before that
+/// builds it itself (once, then everyone shares it).
 /// </summary>
 public sealed class K8sExternalPlugin(K8sExternalOptions options, BlockOptions block) : Plugin("k8s_external"), ITransferer
 {
-    private static readonly TimeSpan RefreshEvery = TimeSpan.FromMilliseconds(20);
-
     private KubernetesPlugin? _kubernetes;
     private ExternalTable? _table;
-    private CancellationTokenSource? _stop;
-    private Task? _refresher;
 
     public K8sExternalOptions Options { get; } = options;
 
@@ -33,27 +31,15 @@ public sealed class K8sExternalPlugin(K8sExternalOptions options, BlockOptions b
         foreach (var p in block.Plugins)
             if (p is KubernetesPlugin k) _kubernetes = k;
         if (_kubernetes is null) throw new InvalidOperationException("plugin/k8s_external: kubernetes plugin not loaded");
+        _kubernetes.IndexChanged += OnIndex;
         Table();
-        _stop = new CancellationTokenSource();
-        _refresher = RefreshAsync(_stop.Token);
         return Task.CompletedTask;
     }
 
-    public override async Task StopAsync()
+    public override Task StopAsync()
     {
-        if (_stop is { } stop)
-        {
-            _stop = null;
-            await stop.CancelAsync();
-            try
-            {
-                if (_refresher is { } r) await r;
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            stop.Dispose();
-        }
+        if (_kubernetes is { } k) k.IndexChanged -= OnIndex;
+        return Task.CompletedTask;
     }
 
     /// <summary>Its zones can be transferred (the transfer plugin finds them here).</summary>
@@ -75,19 +61,15 @@ public sealed class K8sExternalPlugin(K8sExternalOptions options, BlockOptions b
         return built;
     }
 
-    private async Task RefreshAsync(CancellationToken ct)
+    private void OnIndex(K8sIndex _)
     {
-        using var timer = new PeriodicTimer(RefreshEvery);
-        while (await timer.WaitForNextTickAsync(ct))
+        try
         {
-            try
-            {
-                Table();
-            }
-            catch (Exception e)
-            {
-                LineLog.Error($"plugin/k8s_external: building the answer table failed: {e.Message}");
-            }
+            Table();
+        }
+        catch (Exception e)
+        {
+            LineLog.Error($"plugin/k8s_external: building the answer table failed: {e.Message}");
         }
     }
 }

@@ -35,6 +35,12 @@ public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions blo
     /// <summary>The index the actors answer from (the latest snapshot's).</summary>
     public K8sIndex Index => Volatile.Read(ref _index);
 
+    /// <summary>
+    /// Raised on the publishing task (off the query path) after each new <see cref="Index"/> is swapped in: plugins
+    /// that derive their own tables from it (k8s_external) build them here. A handler must not block for long.
+    /// </summary>
+    public event Action<K8sIndex>? IndexChanged;
+
     /// <summary>The snapshot <see cref="Index"/> was built from (k8s_external reads services from it).</summary>
     public K8sView View => Volatile.Read(ref _view);
     private K8sView _view = K8sView.Empty;
@@ -160,6 +166,7 @@ public sealed class KubernetesPlugin(KubernetesOptions options, BlockOptions blo
         Volatile.Write(ref _view, view);
         Volatile.Write(ref _index, index);
         Interlocked.Increment(ref _builds);
+        IndexChanged?.Invoke(index);
     }
 
     /// <summary>CoreDNS's getClientConfig: kubeconfig first, else endpoint (+ tls), else the pod's service account.</summary>
