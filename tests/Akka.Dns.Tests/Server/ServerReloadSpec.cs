@@ -117,6 +117,8 @@ public sealed class ServerReloadSpec(ITestOutputHelper output) : Akka.TestKit.Xu
                     if (status != HttpStatusCode.OK) lock (failures) failures.Add($"poll {i}: {status?.ToString() ?? "refused"}");
                 }
             });
+            // The poller must be running before the first reload (on a busy machine Task.Run can start late).
+            await Akka.Dns.TestSupport.Poll.Until(() => Volatile.Read(ref polls) > 0, "the first health poll");
             for (var v = 1; v <= 5; v++)
                 server = await server.ReloadAsync(Plan(Block(dns, $"v{v}", $"health 127.0.0.1:{health}")));
             Volatile.Write(ref done, 1);
